@@ -22,6 +22,7 @@ typedef enum basin_err {
     BASIN_EIO = -11,       /* reading or writing a file failed */
     BASIN_ELIMIT = -12,    /* a resource limit would be exceeded */
     BASIN_ESCHEMA = -13,   /* the database was written by a newer basin */
+    BASIN_ESHUTDOWN = -14, /* the service is shutting down */
 } basin_err;
 
 /* A static, human-readable message for an error code; never NULL. */

@@ -34,6 +34,7 @@ typedef struct basin_problems {
     basin_problem items[BASIN_PROBLEMS_MAX];
     size_t count;
     size_t dropped;
+    bool over_limit; /* some problem is work beyond a configured limit (resource_limit) */
 } basin_problems;
 
 /* Appends a problem at `pointer` with a printf-style message. */

@@ -1,2 +1,589 @@
-/* placeholder */
-typedef int placeholder_t;
+/*
+ * hopfield.c — couplings, sweeps, energy and overlaps of the binary Hopfield network
+ * (see include/basin/hopfield.h for the model and the storage of each rule).
+ *
+ * Invariant between calls: b = Kᵀ s (hebb, pseudo_inverse) or hloc = W s (storkey) for the
+ * current state s, up to the rounding of incremental updates within one sweep (none for
+ * hebb, whose sums are exact integers). Every update that flips s_k also applies the
+ * flip to b or hloc, so a field read by the next update already sees it.
+ */
+#include "basin/hopfield.h"
+
+#include <assert.h>
+#include <cblas.h>
+#include <float.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "basin/error.h"
+
+/* |h| at or below TIE_FLOAT counts as h = 0 at T = 0 for the floating-point rules: it
+ * absorbs the rounding of incrementally maintained fields (≈ flips·ε·|K|), far below any
+ * field a pattern produces. Hebb's fields are exact and use 0. */
+#define TIE_FLOAT 1e-9
+
+/* Learning stages (learn_stage). */
+enum { STAGE_GRAM, STAGE_INVERT, STAGE_PROJECT, STAGE_STORKEY, STAGE_DONE };
+
+static size_t nn(const basin_hopfield *w)
+{
+    return (size_t)w->cfg.n;
+}
+
+static size_t pp(const basin_hopfield *w)
+{
+    return (size_t)w->cfg.p;
+}
+
+double basin_hopfield_learn_cost(const basin_hopfield_config *cfg)
+{
+    double N = (double)cfg->n, P = (double)cfg->p;
+    switch (cfg->rule) {
+    case BASIN_HOPFIELD_HEBB:
+        return N * P;
+    case BASIN_HOPFIELD_PSEUDO_INVERSE:
+        /* Gram matrix (N P²), inverse (P³), K = Ξ G⁻¹ (2 N P²) */
+        return 3.0 * N * P * P + P * P * P + N * P;
+    case BASIN_HOPFIELD_STORKEY:
+        /* per pattern: f = W ξ (2N²) and the rank-2 update (≈ 6N²) */
+        return 8.0 * N * N * P;
+    }
+    return 0.0;
+}
+
+double basin_hopfield_sweep_cost(const basin_hopfield_config *cfg)
+{
+    double N = (double)cfg->n, P = (double)cfg->p;
+    if (cfg->rule == BASIN_HOPFIELD_STORKEY)
+        return 2.0 * N * N + 10.0 * N; /* refresh of hloc, worst case N flips */
+    return N * (4.0 * P + 10.0);       /* field O(P) + flip O(P) per update */
+}
+
+/* Operations one spin update may cost, for turning a budget into a count. */
+static double update_cost(const basin_hopfield *w)
+{
+    if (w->cfg.rule == BASIN_HOPFIELD_STORKEY)
+        return (double)w->cfg.n + 4.0;
+    return 4.0 * (double)w->cfg.p + 10.0;
+}
+
+void basin_hopfield_free(basin_hopfield *w)
+{
+    if (!w)
+        return;
+    free(w->xi8);
+    if (w->K != w->Xi)
+        free(w->K);
+    free(w->Xi);
+    free(w->d);
+    free(w->G);
+    free(w->W);
+    free(w->b);
+    free(w->bP);
+    free(w->hloc);
+    free(w->hN);
+    free(w->sd);
+    free(w->aP);
+    free(w->s);
+    free(w->s_new);
+    free(w->s_prev);
+    free(w->perm);
+    free(w);
+}
+
+int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi,
+                         basin_hopfield **out)
+{
+    assert(cfg->n >= 1 && cfg->p >= 1 && cfg->n <= 2147483647L);
+    assert(cfg->temperature >= 0.0);
+    basin_hopfield *w = calloc(1, sizeof *w);
+    if (!w)
+        return BASIN_ENOMEM;
+    w->cfg = *cfg;
+    size_t N = nn(w), P = pp(w);
+    bool storkey = cfg->rule == BASIN_HOPFIELD_STORKEY;
+
+    w->xi8 = malloc(N * P);
+    w->Xi = malloc(N * P * sizeof *w->Xi);
+    w->d = malloc(N * sizeof *w->d);
+    w->b = malloc(P * sizeof *w->b);
+    w->bP = malloc(P * sizeof *w->bP);
+    w->aP = malloc(P * sizeof *w->aP);
+    w->hN = malloc(N * sizeof *w->hN);
+    w->sd = malloc(N * sizeof *w->sd);
+    w->s = calloc(N, 1);
+    w->s_new = calloc(N, 1);
+    w->s_prev = calloc(N, 1);
+    w->perm = malloc(N * sizeof *w->perm);
+    if (!w->xi8 || !w->Xi || !w->d || !w->b || !w->bP || !w->aP || !w->hN || !w->sd ||
+        !w->s || !w->s_new || !w->s_prev || !w->perm)
+        goto nomem;
+    switch (cfg->rule) {
+    case BASIN_HOPFIELD_HEBB:
+        w->K = w->Xi;
+        break;
+    case BASIN_HOPFIELD_PSEUDO_INVERSE:
+        w->K = malloc(N * P * sizeof *w->K);
+        w->G = calloc(P * P, sizeof *w->G);
+        if (!w->K || !w->G)
+            goto nomem;
+        break;
+    case BASIN_HOPFIELD_STORKEY:
+        w->W = calloc(N * N, sizeof *w->W);
+        w->hloc = calloc(N, sizeof *w->hloc);
+        if (!w->W || !w->hloc)
+            goto nomem;
+        break;
+    }
+
+    /* Copy the patterns twice: P×N int8 for exact overlaps, N×P doubles for BLAS. */
+    memcpy(w->xi8, xi, N * P);
+    for (size_t mu = 0; mu < P; mu++)
+        for (size_t i = 0; i < N; i++)
+            w->Xi[i * P + mu] = (double)xi[mu * N + i];
+
+    w->tie = cfg->rule == BASIN_HOPFIELD_HEBB ? 0.0 : TIE_FLOAT;
+    w->c = cfg->rule == BASIN_HOPFIELD_HEBB ? 1.0 / (double)N : 1.0;
+    if (cfg->rule == BASIN_HOPFIELD_HEBB) {
+        /* J_ii = ξ_i·ξ_i / N = P/N = α before the diagonal is removed */
+        for (size_t i = 0; i < N; i++)
+            w->d[i] = (double)P;
+        w->learn_stage = STAGE_DONE;
+        w->learned = true;
+    } else {
+        w->learn_stage = storkey ? STAGE_STORKEY : STAGE_GRAM;
+    }
+    for (size_t i = 0; i < N; i++)
+        w->s[i] = 1;
+    *out = w;
+    return 0;
+
+nomem:
+    basin_hopfield_free(w);
+    return BASIN_ENOMEM;
+}
+
+/* ---- learning ------------------------------------------------------------------------ */
+
+/* Rows of Ξ that fit a budget at `per_row` operations each, at least one. */
+static size_t rows_for(double budget, double per_row, size_t left)
+{
+    double r = budget / per_row;
+    if (!(r >= 1.0))
+        return 1;
+    return r < (double)left ? (size_t)r : left;
+}
+
+/* Mirrors the lower triangle of the row-major P×P matrix A into its upper triangle. */
+static void symmetrize_lower(double *A, size_t P)
+{
+    for (size_t i = 0; i < P; i++)
+        for (size_t j = i + 1; j < P; j++)
+            A[i * P + j] = A[j * P + i];
+}
+
+/* Replaces G (the Gram matrix, full symmetric) by its inverse, or by its Moore–Penrose
+ * inverse when G is singular or its reciprocal condition number is below 1e-10. */
+static int invert_gram(basin_hopfield *w)
+{
+    size_t P = pp(w);
+    lapack_int n = (lapack_int)P;
+    double *A = malloc(P * P * sizeof *A);
+    double *lambda = malloc(P * sizeof *lambda);
+    int rc = 0;
+    if (!A || !lambda) {
+        rc = BASIN_ENOMEM;
+        goto out;
+    }
+    /* 1-norm of G, for the condition estimate */
+    double anorm = 0.0;
+    for (size_t j = 0; j < P; j++) {
+        double col = 0.0;
+        for (size_t i = 0; i < P; i++)
+            col += fabs(w->G[i * P + j]);
+        anorm = col > anorm ? col : anorm;
+    }
+    memcpy(A, w->G, P * P * sizeof *A);
+    double rcond = 0.0;
+    bool ok = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', n, A, n) == 0 &&
+              LAPACKE_dpocon(LAPACK_ROW_MAJOR, 'L', n, A, n, anorm, &rcond) == 0 &&
+              rcond > 1e-10 && LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'L', n, A, n) == 0;
+    if (ok) {
+        /* G⁻¹ = L⁻ᵀ L⁻¹ */
+        symmetrize_lower(A, P);
+        memcpy(w->G, A, P * P * sizeof *A);
+        goto out;
+    }
+    /* G = V Λ Vᵀ; G⁺ = Σ_{λ_k > tol} v_k v_kᵀ / λ_k = U Uᵀ with U_ik = v_k[i] / √λ_k. */
+    memcpy(A, w->G, P * P * sizeof *A);
+    if (LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'L', n, A, n, lambda) != 0) {
+        rc = BASIN_EDIVERGED;
+        goto out;
+    }
+    double tol = 1e-10 * lambda[P - 1]; /* eigenvalues ascend */
+    for (size_t k = 0; k < P; k++) {
+        double scale = lambda[k] > tol ? 1.0 / sqrt(lambda[k]) : 0.0;
+        for (size_t i = 0; i < P; i++)
+            A[i * P + k] *= scale;
+    }
+    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, n, n, 1.0, A, n, 0.0, w->G, n);
+    symmetrize_lower(w->G, P);
+out:
+    free(A);
+    free(lambda);
+    return rc;
+}
+
+/* One Storkey (1997) step for pattern ξ = ξ^ν, from W = W^{ν−1}:
+ *   W_ij += (1/N)(ξ_i ξ_j − ξ_i h_ji − h_ij ξ_j),  h_ij = Σ_{k≠i,j} W_ik ξ_k,  i ≠ j.
+ * With f = W ξ and W_ii = 0, h_ij = f_i − W_ij ξ_j, so (ξ² = 1, W symmetric)
+ *   W_ij += (1/N)(ξ_i ξ_j − ξ_i f_j − f_i ξ_j + 2 W_ij). */
+static void storkey_step(basin_hopfield *w, size_t nu)
+{
+    size_t N = nn(w);
+    const int8_t *xi = w->xi8 + nu * N;
+    double *f = w->hN, *x = w->sd;
+    for (size_t i = 0; i < N; i++)
+        x[i] = (double)xi[i];
+    cblas_dsymv(CblasRowMajor, CblasLower, (blasint)N, 1.0, w->W, (blasint)N, x, 1, 0.0, f, 1);
+    /* Written as ξ_i ξ_j − (ξ_i f_j + f_i ξ_j): IEEE sums and products commute, so entry
+     * (j, i) rounds exactly like (i, j) and W stays exactly symmetric. */
+    double inv_n = 1.0 / (double)N;
+    for (size_t i = 0; i < N; i++) {
+        double *Wi = w->W + i * N;
+        for (size_t j = 0; j < N; j++)
+            Wi[j] += inv_n * (x[i] * x[j] - (x[i] * f[j] + f[i] * x[j]) + 2.0 * Wi[j]);
+        Wi[i] = 0.0;
+    }
+}
+
+int basin_hopfield_learn_part(basin_hopfield *w, double budget)
+{
+    size_t N = nn(w), P = pp(w);
+    blasint np = (blasint)P;
+    switch (w->learn_stage) {
+    case STAGE_GRAM: {
+        /* G = ΞᵀΞ = Σ over row blocks of Ξ_blkᵀ Ξ_blk (entries are exact integers) */
+        size_t i0 = (size_t)w->learn_pos;
+        size_t rows = rows_for(budget, (double)P * (double)P, N - i0);
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, np, (blasint)rows, 1.0,
+                    w->Xi + i0 * P, np, 1.0, w->G, np);
+        w->learn_pos = (long)(i0 + rows);
+        if (i0 + rows == N) {
+            symmetrize_lower(w->G, P);
+            w->learn_stage = STAGE_INVERT;
+            w->learn_pos = 0;
+        }
+        return 0;
+    }
+    case STAGE_INVERT: {
+        int rc = invert_gram(w);
+        if (rc)
+            return rc;
+        w->learn_stage = STAGE_PROJECT;
+        return 0;
+    }
+    case STAGE_PROJECT: {
+        /* K = Ξ G⁻¹ by row blocks; d_i = ξ_i·K_i = (Ξ G⁻¹ Ξᵀ)_ii */
+        size_t i0 = (size_t)w->learn_pos;
+        size_t rows = rows_for(budget, 2.0 * (double)P * (double)P, N - i0);
+        cblas_dsymm(CblasRowMajor, CblasRight, CblasLower, (blasint)rows, np, 1.0, w->G, np,
+                    w->Xi + i0 * P, np, 0.0, w->K + i0 * P, np);
+        for (size_t i = i0; i < i0 + rows; i++)
+            w->d[i] = cblas_ddot(np, w->Xi + i * P, 1, w->K + i * P, 1);
+        w->learn_pos = (long)(i0 + rows);
+        if (i0 + rows == N) {
+            free(w->G);
+            w->G = NULL;
+            w->learn_stage = STAGE_DONE;
+            w->learned = true;
+            return 1;
+        }
+        return 0;
+    }
+    case STAGE_STORKEY: {
+        size_t nu0 = (size_t)w->learn_pos;
+        size_t count = rows_for(budget, 8.0 * (double)N * (double)N, P - nu0);
+        for (size_t nu = nu0; nu < nu0 + count; nu++)
+            storkey_step(w, nu);
+        w->learn_pos = (long)(nu0 + count);
+        if (nu0 + count == P) {
+            for (size_t i = 0; i < N; i++)
+                w->d[i] = 0.0;
+            w->learn_stage = STAGE_DONE;
+            w->learned = true;
+            return 1;
+        }
+        return 0;
+    }
+    default:
+        return 1;
+    }
+}
+
+int basin_hopfield_learn(basin_hopfield *w)
+{
+    int rc;
+    while ((rc = basin_hopfield_learn_part(w, INFINITY)) == 0)
+        ;
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- fields and state ---------------------------------------------------------------- */
+
+/* sd = s as doubles */
+static void state_to_double(basin_hopfield *w)
+{
+    size_t N = nn(w);
+    for (size_t i = 0; i < N; i++)
+        w->sd[i] = (double)w->s[i];
+}
+
+/* Recomputes the maintained fields from s: b = Kᵀ s, or hloc = W s. */
+static void refresh_fields(basin_hopfield *w)
+{
+    blasint N = (blasint)w->cfg.n, P = (blasint)w->cfg.p;
+    state_to_double(w);
+    if (w->cfg.rule == BASIN_HOPFIELD_STORKEY)
+        cblas_dsymv(CblasRowMajor, CblasLower, N, 1.0, w->W, N, w->sd, 1, 0.0, w->hloc, 1);
+    else
+        cblas_dgemv(CblasRowMajor, CblasTrans, N, P, 1.0, w->K, P, w->sd, 1, 0.0, w->b, 1);
+}
+
+double basin_hopfield_local_field(const basin_hopfield *w, long i)
+{
+    if (w->cfg.rule == BASIN_HOPFIELD_STORKEY)
+        return w->hloc[i] + w->cfg.field;
+    /* h_i = c (ξ_i·b − d_i s_i) + h_ext */
+    size_t P = pp(w);
+    double dot = cblas_ddot((blasint)P, w->Xi + (size_t)i * P, 1, w->b, 1);
+    return w->c * (dot - w->d[i] * (double)w->s[i]) + w->cfg.field;
+}
+
+/* Applies s_k → −s_k (already written to s) to the maintained fields:
+ * b += δ K_k or hloc += δ W_k, with δ = s_k(new) − s_k(old) = 2 s_k(new). */
+static void apply_flip(basin_hopfield *w, size_t k, int8_t s_new)
+{
+    double delta = 2.0 * (double)s_new;
+    if (w->cfg.rule == BASIN_HOPFIELD_STORKEY) {
+        size_t N = nn(w);
+        const double *Wk = w->W + k * N;
+        double *h = w->hloc;
+        for (size_t j = 0; j < N; j++)
+            h[j] += delta * Wk[j];
+    } else {
+        size_t P = pp(w);
+        const double *Kk = w->K + k * P;
+        double *b = w->b;
+        for (size_t mu = 0; mu < P; mu++)
+            b[mu] += delta * Kk[mu];
+    }
+}
+
+/* The new value of a spin with local field h: sign(h) (kept on a tie) at T = 0, else
+ * +1 with probability (1 + tanh(h/T))/2. */
+static int8_t decide(const basin_hopfield *w, basin_rng *rng, double h, int8_t s_old)
+{
+    double T = w->cfg.temperature;
+    if (T > 0.0) {
+        double p_up = 0.5 * (1.0 + tanh(h / T));
+        return basin_rng_uniform(rng) < p_up ? 1 : -1;
+    }
+    if (h > w->tie)
+        return 1;
+    if (h < -w->tie)
+        return -1;
+    return s_old;
+}
+
+void basin_hopfield_set_state(basin_hopfield *w, const int8_t *s)
+{
+    assert(w->learned);
+    memcpy(w->s, s, nn(w));
+    refresh_fields(w);
+    w->in_sweep = false;
+    w->sweep_pos = 0;
+    w->sweep_flips = 0;
+    w->flips = 0;
+    w->cycle2 = false;
+    w->have_prev = false;
+}
+
+/* ---- sweeps -------------------------------------------------------------------------- */
+
+static void sweep_begin(basin_hopfield *w, basin_rng *rng)
+{
+    size_t N = nn(w);
+    if (w->cfg.rule != BASIN_HOPFIELD_HEBB)
+        refresh_fields(w); /* bounds the drift of incremental updates to one sweep */
+    if (w->cfg.dynamics == BASIN_HOPFIELD_ASYNC) {
+        /* a fresh uniform permutation (Fisher–Yates) */
+        for (size_t i = 0; i < N; i++)
+            w->perm[i] = (uint32_t)i;
+        for (size_t i = N - 1; i > 0; i--) {
+            size_t j = (size_t)basin_rng_below(rng, (uint64_t)i + 1);
+            uint32_t t = w->perm[i];
+            w->perm[i] = w->perm[j];
+            w->perm[j] = t;
+        }
+    }
+    w->in_sweep = true;
+    w->sweep_pos = 0;
+    w->sweep_flips = 0;
+}
+
+/* async: updates perm[k0..k1) in order, each seeing the latest state */
+static void async_part(basin_hopfield *w, basin_rng *rng, size_t k0, size_t k1)
+{
+    for (size_t k = k0; k < k1; k++) {
+        size_t i = w->perm[k];
+        double h = basin_hopfield_local_field(w, (long)i);
+        int8_t s_new = decide(w, rng, h, w->s[i]);
+        if (s_new != w->s[i]) {
+            w->s[i] = s_new;
+            apply_flip(w, i, s_new);
+            w->sweep_flips++;
+        }
+    }
+}
+
+/* sync: s_new_i for i in [i0, i1) from the old state (b and hloc stay those of s) */
+static void sync_part(basin_hopfield *w, basin_rng *rng, size_t i0, size_t i1)
+{
+    if (w->cfg.rule == BASIN_HOPFIELD_STORKEY) {
+        for (size_t i = i0; i < i1; i++)
+            w->s_new[i] = decide(w, rng, w->hloc[i] + w->cfg.field, w->s[i]);
+        return;
+    }
+    /* h = c (Ξ b − d∘s) + h_ext on the block of rows */
+    blasint P = (blasint)w->cfg.p;
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, (blasint)(i1 - i0), P, 1.0, w->Xi + i0 * pp(w), P,
+                w->b, 1, 0.0, w->hN + i0, 1);
+    for (size_t i = i0; i < i1; i++) {
+        double h = w->c * (w->hN[i] - w->d[i] * (double)w->s[i]) + w->cfg.field;
+        w->s_new[i] = decide(w, rng, h, w->s[i]);
+    }
+}
+
+/* sync: counts flips, applies them to the fields, detects a 2-cycle, rotates states */
+static void sync_end(basin_hopfield *w)
+{
+    size_t N = nn(w);
+    long flips = 0;
+    for (size_t i = 0; i < N; i++)
+        if (w->s_new[i] != w->s[i]) {
+            apply_flip(w, i, w->s_new[i]);
+            flips++;
+        }
+    w->cycle2 = flips > 0 && w->have_prev && memcmp(w->s_new, w->s_prev, N) == 0;
+    int8_t *t = w->s_prev;
+    w->s_prev = w->s;
+    w->s = w->s_new;
+    w->s_new = t;
+    w->have_prev = true;
+    w->sweep_flips = flips;
+}
+
+bool basin_hopfield_sweep_part(basin_hopfield *w, basin_rng *rng, double budget)
+{
+    assert(w->learned);
+    size_t N = nn(w);
+    if (!w->in_sweep)
+        sweep_begin(w, rng);
+    size_t k0 = (size_t)w->sweep_pos;
+    size_t k1 = k0 + rows_for(budget, update_cost(w), N - k0);
+    if (w->cfg.dynamics == BASIN_HOPFIELD_ASYNC)
+        async_part(w, rng, k0, k1);
+    else
+        sync_part(w, rng, k0, k1);
+    w->sweep_pos = (long)k1;
+    if (k1 < N)
+        return false;
+    if (w->cfg.dynamics == BASIN_HOPFIELD_SYNC)
+        sync_end(w);
+    else
+        w->cycle2 = false;
+    w->flips = w->sweep_flips;
+    w->in_sweep = false;
+    return true;
+}
+
+long basin_hopfield_sweep(basin_hopfield *w, basin_rng *rng)
+{
+    while (!basin_hopfield_sweep_part(w, rng, INFINITY))
+        ;
+    return w->flips;
+}
+
+/* ---- observables --------------------------------------------------------------------- */
+
+double basin_hopfield_energy(basin_hopfield *w)
+{
+    size_t N = nn(w);
+    blasint n = (blasint)N, P = (blasint)w->cfg.p;
+    state_to_double(w);
+    double sum_s = 0.0;
+    for (size_t i = 0; i < N; i++)
+        sum_s += w->sd[i];
+    double sJs;
+    if (w->cfg.rule == BASIN_HOPFIELD_STORKEY) {
+        /* sᵀ W s, W with zero diagonal */
+        cblas_dsymv(CblasRowMajor, CblasLower, n, 1.0, w->W, n, w->sd, 1, 0.0, w->hN, 1);
+        sJs = cblas_ddot(n, w->sd, 1, w->hN, 1);
+    } else {
+        /* sᵀ J s = c (aᵀ b − Σ_i d_i) with a = Ξᵀ s, b = Kᵀ s, both computed afresh */
+        cblas_dgemv(CblasRowMajor, CblasTrans, n, P, 1.0, w->Xi, P, w->sd, 1, 0.0, w->aP, 1);
+        const double *bf = w->aP;
+        if (w->K != w->Xi) {
+            cblas_dgemv(CblasRowMajor, CblasTrans, n, P, 1.0, w->K, P, w->sd, 1, 0.0, w->bP,
+                        1);
+            bf = w->bP;
+        }
+        double ab = cblas_ddot(P, w->aP, 1, bf, 1);
+        double trace = 0.0;
+        for (size_t i = 0; i < N; i++)
+            trace += w->d[i];
+        sJs = w->c * (ab - trace);
+    }
+    /* L = −½ sᵀJs − h_ext Σ_i s_i */
+    return -0.5 * sJs - w->cfg.field * sum_s;
+}
+
+double basin_hopfield_overlap(const basin_hopfield *w, long mu)
+{
+    size_t N = nn(w);
+    const int8_t *xi = w->xi8 + (size_t)mu * N;
+    long sum = 0;
+    for (size_t i = 0; i < N; i++)
+        sum += xi[i] * w->s[i];
+    return (double)sum / (double)N;
+}
+
+void basin_hopfield_overlaps(basin_hopfield *w, double *m)
+{
+    size_t N = nn(w), P = pp(w);
+    state_to_double(w);
+    /* Ξᵀ s is an exact integer vector; divide afterwards to keep it so */
+    cblas_dgemv(CblasRowMajor, CblasTrans, (blasint)N, (blasint)P, 1.0, w->Xi, (blasint)P,
+                w->sd, 1, 0.0, m, 1);
+    for (size_t mu = 0; mu < P; mu++)
+        m[mu] /= (double)N;
+}
+
+void basin_hopfield_couplings(const basin_hopfield *w, double *J)
+{
+    assert(w->learned);
+    size_t N = nn(w);
+    if (w->cfg.rule == BASIN_HOPFIELD_STORKEY) {
+        memcpy(J, w->W, N * N * sizeof *J);
+    } else {
+        /* J = c Ξ Kᵀ, then zero diagonal */
+        blasint P = (blasint)w->cfg.p;
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)N, (blasint)N, P, w->c,
+                    w->Xi, P, w->K, P, 0.0, J, (blasint)N);
+    }
+    for (size_t i = 0; i < N; i++)
+        J[i * N + i] = 0.0;
+}

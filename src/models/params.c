@@ -51,6 +51,7 @@ void params_over_limit(param_reader *r, const char *key, const char *what, doubl
                        double limit)
 {
     params_problem(r, key, "%s needs about %.3g; the limit is %.3g", what, need, limit);
+    r->problems->over_limit = true;
 }
 
 void params_open(param_reader *r, const json_t *in, const char *pointer,

@@ -1,5 +1,4 @@
 /* clock.c — see clock.h. */
-#define _GNU_SOURCE
 #include "clock.h"
 
 #include <ctype.h>

@@ -1,0 +1,153 @@
+/*
+ * hopfield.h — the numerical core of the binary Hopfield network.
+ *
+ * Spins s ∈ {±1}^N, patterns ξ^μ ∈ {±1}^N (μ = 0..P−1), symmetric couplings J with zero
+ * diagonal, uniform external field h_ext. Local field h_i = Σ_{j≠i} J_ij s_j + h_ext.
+ *
+ * Storage rules and how the couplings are held:
+ *   hebb            J = (1/N) Ξ Ξᵀ − α I (α = P/N). Held as the patterns Ξ (N×P) and the
+ *                   integer vector b = Ξᵀ s = N m: h_i = (ξ_i·b − P s_i)/N + h_ext. Every
+ *                   sum is an integer below 2^53, so fields and ties are exact.
+ *   pseudo_inverse  J = Ξ G⁻¹ Ξᵀ − diag, G = ΞᵀΞ (P×P Gram matrix; Kohonen/Personnaz
+ *                   projector). Held as Ξ and K = Ξ G⁻¹ (N×P, no N×N matrix), with
+ *                   b = Kᵀ s: h_i = ξ_i·b − J_ii s_i + h_ext, J_ii = ξ_i·K_i. G⁻¹ comes
+ *                   from a Cholesky factorisation (LAPACKE dpotrf/dpotri); when G is
+ *                   singular or ill-conditioned (reciprocal condition < 1e-10: repeated
+ *                   or dependent patterns, P ≥ N) the Moore–Penrose inverse from an
+ *                   eigendecomposition (dsyev) replaces it, so J is still the orthogonal
+ *                   projector onto the span of the patterns.
+ *   storkey         the incremental rule of Storkey (1997), held as the dense N×N W with
+ *                   the field vector hloc = W s.
+ *
+ * Each spin update costs O(P) (hebb, pseudo_inverse) or O(1) plus O(N) per flip
+ * (storkey): a flip of s_k by δ = −2 s_k adds δ K_k to b (resp. δ W_k to hloc). Float
+ * paths refresh b (hloc) from s at the start of each sweep, so rounding drift is bounded
+ * by one sweep, and treat |h_i| ≤ 1e-9 as a tie at T = 0.
+ *
+ * Dynamics: one sweep is N spin updates. async: random sequential order, a new random
+ * permutation each sweep, each update seeing the latest state. sync: all spins updated
+ * from the same old state. T = 0: s_i = sign(h_i), unchanged on a tie. T > 0: heat bath,
+ * P(s_i = +1) = (1 + tanh(h_i/T))/2.
+ *
+ * Ownership: the workspace owns copies of the patterns, the couplings and the state; the
+ * caller owns the workspace (alloc/free) and the random generator it passes in. No
+ * globals: workspaces on different threads are independent.
+ */
+#ifndef BASIN_HOPFIELD_H
+#define BASIN_HOPFIELD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "basin/rng.h"
+
+typedef enum basin_hopfield_rule {
+    BASIN_HOPFIELD_HEBB,
+    BASIN_HOPFIELD_PSEUDO_INVERSE,
+    BASIN_HOPFIELD_STORKEY,
+} basin_hopfield_rule;
+
+typedef enum basin_hopfield_dynamics {
+    BASIN_HOPFIELD_ASYNC,
+    BASIN_HOPFIELD_SYNC,
+} basin_hopfield_dynamics;
+
+typedef struct basin_hopfield_config {
+    long n; /* neurons N ≥ 1 */
+    long p; /* patterns P ≥ 1 */
+    basin_hopfield_rule rule;
+    basin_hopfield_dynamics dynamics;
+    double temperature; /* T ≥ 0 */
+    double field;       /* uniform external field h_ext */
+} basin_hopfield_config;
+
+/* The workspace. Callers may read the fields marked (read-only); the rest is private. */
+typedef struct basin_hopfield {
+    basin_hopfield_config cfg; /* (read-only) */
+    int8_t *s;                 /* (read-only) current state, N spins */
+    long flips;                /* (read-only) spins changed by the last complete sweep */
+    bool cycle2;      /* (read-only) sync: the last sweep returned to the state of two
+                         sweeps ago (a 2-cycle: flips > 0); always false for async */
+    bool learned;     /* (read-only) couplings are built */
+    bool in_sweep;    /* (read-only) a sweep was started and not yet completed */
+    long sweep_pos;   /* spin updates done in the current sweep */
+    long sweep_flips; /* spins changed so far in the current sweep */
+    int learn_stage;  /* progress of basin_hopfield_learn_part */
+    long learn_pos;   /* row or pattern reached within a learning stage */
+    bool have_prev;   /* sync: s_prev holds the state before the last sweep */
+    double tie;       /* |h| at or below this is a tie at T = 0 */
+    double c;         /* scale of J = c·Ξ Kᵀ − diag: 1/N (hebb), 1 (pseudo_inverse) */
+    int8_t *xi8;      /* patterns, P×N row-major: xi8[μ·N + i] = ξ_i^μ */
+    double *Xi;       /* patterns, N×P row-major: Xi[i·P + μ] = ξ_i^μ */
+    double *K;        /* N×P: Xi (hebb) or Xi G⁻¹ (pseudo_inverse) */
+    double *d;        /* N: the diagonal of J before zeroing, divided by c */
+    double *G;        /* P×P Gram matrix, then its (pseudo-)inverse (pseudo_inverse) */
+    double *W;        /* N×N couplings (storkey) */
+    double *b;        /* P: Kᵀ s */
+    double *bP;       /* P scratch */
+    double *hloc;     /* N: W s (storkey) */
+    double *hN;       /* N scratch: fields of a sync sweep, Storkey learning fields */
+    double *sd;       /* N scratch: the state as doubles */
+    double *aP;       /* P scratch */
+    int8_t *s_new;    /* N: sync target state */
+    int8_t *s_prev;   /* N: sync state before the last sweep */
+    uint32_t *perm;   /* N: async update order of the current sweep */
+} basin_hopfield;
+
+/* Allocates a workspace for cfg with a copy of the patterns xi (P×N row-major, entries
+ * ±1, borrowed). The couplings are not built yet: call basin_hopfield_learn() (or
+ * basin_hopfield_learn_part() until it returns 1), then basin_hopfield_set_state().
+ * Requires n ≥ 1, p ≥ 1, n ≤ 2^31, temperature ≥ 0 (asserted). Returns 0 and writes *out,
+ * or BASIN_ENOMEM. */
+int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi,
+                         basin_hopfield **out);
+
+/* Frees a workspace; accepts NULL and half-built workspaces. */
+void basin_hopfield_free(basin_hopfield *w);
+
+/* Builds the couplings in parts of about `budget` elementary operations, so a caller can
+ * check for cancellation in between. Returns 1 when the couplings are complete, 0 when
+ * more parts remain, BASIN_ENOMEM, or BASIN_EDIVERGED when LAPACK fails (pseudo_inverse
+ * eigen-solver not converging). Hebb needs no work. */
+int basin_hopfield_learn_part(basin_hopfield *w, double budget);
+
+/* Builds the couplings in one call: 0, BASIN_ENOMEM or BASIN_EDIVERGED. */
+int basin_hopfield_learn(basin_hopfield *w);
+
+/* Sets the state to s (N entries ±1, copied), refreshes the maintained fields and ends any
+ * sweep in progress; sync cycle detection starts afresh. Requires learned couplings. */
+void basin_hopfield_set_state(basin_hopfield *w, const int8_t *s);
+
+/* Performs the next spin updates of the current sweep, about `budget` elementary
+ * operations' worth (at least one update), starting a new sweep — and for async a new
+ * random order — when none is in progress. Draws from rng: the permutation (async),
+ * then one uniform per update when T > 0. Returns true when the sweep completed; then
+ * w->flips and w->cycle2 describe it. */
+bool basin_hopfield_sweep_part(basin_hopfield *w, basin_rng *rng, double budget);
+
+/* Runs one whole sweep (or the rest of the current one); returns w->flips. */
+long basin_hopfield_sweep(basin_hopfield *w, basin_rng *rng);
+
+/* The local field h_i = Σ_{j≠i} J_ij s_j + h_ext of the current state; O(P) or O(1). */
+double basin_hopfield_local_field(const basin_hopfield *w, long i);
+
+/* The Lyapunov energy L = −½ sᵀJs − h_extᵀs of the current state (J with zero diagonal),
+ * computed afresh from s: O(NP), or O(N²) for storkey. */
+double basin_hopfield_energy(basin_hopfield *w);
+
+/* The Mattis overlap m_μ = (1/N) Σ_i ξ_i^μ s_i of pattern mu (0 ≤ mu < P); O(N), exact. */
+double basin_hopfield_overlap(const basin_hopfield *w, long mu);
+
+/* Writes all P overlaps into m (caller-owned, P entries); O(NP). */
+void basin_hopfield_overlaps(basin_hopfield *w, double *m);
+
+/* Writes the dense couplings J (N×N row-major, zero diagonal) into caller-owned J; meant
+ * for checks at small N. Requires learned couplings. */
+void basin_hopfield_couplings(const basin_hopfield *w, double *J);
+
+/* Estimated elementary operations of building the couplings and of one sweep, for
+ * admission control before allocating anything. */
+double basin_hopfield_learn_cost(const basin_hopfield_config *cfg);
+double basin_hopfield_sweep_cost(const basin_hopfield_config *cfg);
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * cli.h — the subcommands of the basin executable. Each takes argc/argv from its own
+ * name on and returns the process exit status.
+ */
+#ifndef BASIN_CLI_CLI_H
+#define BASIN_CLI_CLI_H
+
+int cli_serve(int argc, char **argv);
+int cli_run(int argc, char **argv);
+int cli_models(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
+
+/* The value of flag/env: `flag_value` when set, else getenv(env), else `def`. */
+const char *cli_setting(const char *flag_value, const char *env, const char *def);
+
+#endif

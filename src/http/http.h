@@ -1,0 +1,87 @@
+/*
+ * http.h — what every handler sees: the request, the response it fills, the app state,
+ * and helpers for JSON bodies and RFC 9457 problems.
+ *
+ * Handlers never touch libmicrohttpd or SQL directly: they read `http_request`, call the
+ * store and the worker pool, and fill `http_response`, which the server sends.
+ */
+#ifndef BASIN_HTTP_HTTP_H
+#define BASIN_HTTP_HTTP_H
+
+#include <jansson.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "basin/model.h"
+#include "store/store.h"
+#include "worker/hub.h"
+#include "worker/pool.h"
+
+typedef struct app {
+    store *store;
+    hub *hub;
+    worker_pool *pool;
+    basin_limits limits;
+    size_t max_body; /* bytes */
+    atomic_bool stopping;
+} app;
+
+#define HTTP_MAX_PATH_PARAMS 4
+
+typedef struct http_request {
+    app *app;
+    const char *method;
+    const char *path;
+    const char *body; /* NUL-terminated; "" when none */
+    size_t body_len;
+    const char *path_params[HTTP_MAX_PATH_PARAMS]; /* the {…} segments, in order */
+    char path_buf[512];                            /* storage of path_params */
+    /* Query and header look-up, backed by the server. NULL when absent. */
+    const char *(*query)(const struct http_request *req, const char *name);
+    const char *(*header)(const struct http_request *req, const char *name);
+    /* Calls fn for every value of a repeated query parameter; returns how many. */
+    int (*query_all)(const struct http_request *req, const char *name,
+                     void (*fn)(void *user, const char *value), void *user);
+    void *conn; /* the server's connection handle */
+} http_request;
+
+typedef struct http_response {
+    int status;
+    char *body; /* malloc'd; freed by the server */
+    size_t body_len;
+    const char *content_type; /* static string */
+    char location[128];
+    char allow[64];
+    char content_disposition[128];
+    int retry_after_s; /* 0: no header */
+} http_response;
+
+typedef int (*http_handler)(const http_request *req, http_response *res);
+
+/* Sets a JSON body (steals `body`) with the given status. */
+void http_json(http_response *res, int status, json_t *body);
+/* Sets a raw body (copied) with a static content type. */
+void http_raw(http_response *res, int status, const char *content_type, const void *data,
+              size_t len);
+/* Sets a raw body, taking ownership of the malloc'd `data`. */
+void http_raw_take(http_response *res, int status, const char *content_type, char *data,
+                   size_t len);
+/* RFC 9457 problem: type "/problems/<code>", title from the status, detail (printf-style),
+ * and the problems list (may be NULL) as "errors". */
+void http_problem(http_response *res, int status, const char *code,
+                  const basin_problems *problems, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* A problem for a store error code (not found → 404, busy → 503 with Retry-After, …). */
+void http_store_problem(http_response *res, int rc, const char *what);
+/* A problem about one query parameter: 422 validation with errors [{parameter, message}]. */
+void http_query_problem(http_response *res, const char *parameter, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* JSON rendering of store rows (new references). */
+json_t *render_job(const job_row *row);
+json_t *render_result(const job_row *row, const result_row *result,
+                      const artifact_info *artifacts, size_t n_artifacts);
+json_t *render_artifact_ref(const char *job_id, const artifact_info *a);
+
+#endif

@@ -1,0 +1,378 @@
+/*
+ * jobs_api.c — submit, list, get, cancel and delete jobs.
+ *
+ * Submit validates everything before storing anything: the envelope (kind, priority,
+ * labels, …) and the model's params, reporting every problem with its JSON pointer. The
+ * 202 is sent only after the job is committed (store_submit returns after the commit).
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "models/params.h"
+#include "routes.h"
+#include "util/clock.h"
+
+#define MAX_LABELS 32
+#define MAX_WAIT_S 60.0
+
+/* Accepts application/json and any +json type, with parameters such as charset. */
+static bool is_json_content_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    while (*ct == ' ')
+        ct++;
+    size_t len = strcspn(ct, "; ");
+    if (len == 16 && strncasecmp(ct, "application/json", 16) == 0)
+        return true;
+    return len > 5 && strncasecmp(ct + len - 5, "+json", 5) == 0;
+}
+
+static void read_labels(param_reader *r, const json_t *labels)
+{
+    if (!labels)
+        return;
+    if (!json_is_object(labels)) {
+        params_problem(r, "labels", "must be an object of strings");
+        return;
+    }
+    if (json_object_size(labels) > MAX_LABELS)
+        params_problem(r, "labels", "at most %d labels", MAX_LABELS);
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)labels, key, value)
+    {
+        char sub[96];
+        snprintf(sub, sizeof sub, "labels/%.64s", key);
+        size_t klen = strlen(key);
+        if (klen == 0 || klen > 64 || strchr(key, ':') || strchr(key, '/') || strchr(key, '~'))
+            params_problem(r, sub, "label keys are 1 to 64 characters without ':', '/', '~'");
+        else if (!json_is_string(value) || json_string_length(value) > 256)
+            params_problem(r, sub, "label values are strings of at most 256 characters");
+    }
+}
+
+/* Waits up to wait_s for job `id` to finish; returns true if it did. */
+static bool wait_for_job(app *a, const char *id, double wait_s)
+{
+    int64_t deadline = clock_mono_ms() + (int64_t)(wait_s * 1000.0);
+    for (;;) {
+        uint64_t gen = hub_generation(a->hub);
+        job_status st;
+        if (store_job_status(a->store, id, &st) != 0)
+            return false;
+        if (job_status_final(st))
+            return true;
+        int64_t now = clock_mono_ms();
+        if (now >= deadline || atomic_load(&a->stopping))
+            return false;
+        /* Wake at least once a second: a job finished by another process publishes
+         * nothing here. */
+        hub_wait(a->hub, gen, deadline < now + 1000 ? deadline : now + 1000);
+    }
+}
+
+/* Parses ?wait=: 0 and *out in [0, 60], or writes a problem and returns -1. */
+static int parse_wait(const http_request *req, http_response *res, double *out)
+{
+    const char *w = req->query(req, "wait");
+    *out = 0.0;
+    if (!w)
+        return 0;
+    char *end;
+    double v = strtod(w, &end);
+    if (end == w || *end || !isfinite(v) || v < 0 || v > MAX_WAIT_S) {
+        http_query_problem(res, "wait", "must be a number of seconds in [0, %g]", MAX_WAIT_S);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Answers with the job (and, when finished and asked to wait, its result inline). */
+static void respond_job(app *a, const char *id, int status, bool with_result,
+                        http_response *res)
+{
+    job_row row;
+    int rc = store_get_job(a->store, id, &row);
+    if (rc) {
+        http_store_problem(res, rc, "job");
+        return;
+    }
+    json_t *job = render_job(&row);
+    if (with_result && job_status_final(row.status)) {
+        result_row result = {0};
+        artifact_info *arts = NULL;
+        size_t n_arts = 0;
+        bool has = store_get_result(a->store, id, &result) == 0;
+        store_list_artifacts(a->store, id, &arts, &n_arts);
+        json_object_set_new(job, "result", render_result(&row, has ? &result : NULL, arts, n_arts));
+        free(arts);
+        result_row_clear(&result);
+        status = 200;
+    }
+    snprintf(res->location, sizeof res->location, "/v1/jobs/%s", id);
+    job_row_clear(&row);
+    http_json(res, status, job);
+}
+
+int api_submit_job(const http_request *req, http_response *res)
+{
+    app *a = req->app;
+    if (!is_json_content_type(req->header(req, "Content-Type"))) {
+        http_problem(res, 415, "unsupported_media_type", NULL,
+                     "the body must be JSON (Content-Type: application/json)");
+        return 0;
+    }
+    double wait_s;
+    if (parse_wait(req, res, &wait_s))
+        return 0;
+    json_error_t jerr;
+    json_t *body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!body) {
+        http_problem(res, 400, "invalid_json", NULL, "invalid JSON at line %d, column %d: %s",
+                     jerr.line, jerr.column, jerr.text);
+        return 0;
+    }
+    basin_problems problems = {0};
+    param_reader r;
+    params_open(&r, body, "", &problems, NULL);
+    const json_t *kind = params_raw(&r, "kind", "string");
+    const json_t *params = params_raw(&r, "params", "object");
+    int priority = (int)params_int(&r, "priority", 0, -1000, 1000);
+    int max_attempts = (int)params_int(&r, "max_attempts", 3, 1, 20);
+    const json_t *timeout = params_raw(&r, "timeout_s", "number");
+    const json_t *labels = params_raw(&r, "labels", "object");
+    const json_t *run_after = params_raw(&r, "run_after", "string");
+
+    double timeout_s = 0.0;
+    if (timeout && (!json_is_number(timeout) || !(json_number_value(timeout) > 0) ||
+                    json_number_value(timeout) > 604800))
+        params_problem(&r, "timeout_s", "must be a number of seconds in (0, 604800]");
+    else if (timeout)
+        timeout_s = json_number_value(timeout);
+    int64_t run_after_ms = 0;
+    if (run_after && (!json_is_string(run_after) ||
+                      clock_parse_rfc3339(json_string_value(run_after), &run_after_ms)))
+        params_problem(&r, "run_after", "must be an RFC 3339 time, e.g. 2026-01-02T03:04:05Z");
+    read_labels(&r, labels);
+    if (params && !json_is_object(params))
+        params_problem(&r, "params", "must be an object");
+
+    const basin_model *model = NULL;
+    if (!kind)
+        params_problem(&r, "kind", "is required");
+    else if (!json_is_string(kind))
+        params_problem(&r, "kind", "must be a string");
+    else
+        model = basin_model_find(json_string_value(kind));
+    params_close(&r, NULL);
+
+    if (kind && json_is_string(kind) && !model) {
+        char list[512] = "";
+        for (size_t i = 0; i < basin_n_models; i++) {
+            size_t n = strlen(list);
+            snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", basin_models[i]->kind);
+        }
+        basin_problems_add(&problems, "/kind", "unknown kind; known kinds: %s", list);
+        http_problem(res, 422, "unknown_kind", &problems, "unknown kind '%.64s'",
+                     json_string_value(kind));
+        json_decref(body);
+        return 0;
+    }
+    json_t *normalized = NULL;
+    void *config = NULL;
+    if (model && (!params || json_is_object(params)) &&
+        model->parse(params, "/params", &a->limits, &problems, NULL, &normalized, &config) == 0)
+        model->free_config(config);
+    if (problems.count || problems.dropped || !normalized) {
+        bool limit = problems.over_limit;
+        http_problem(res, 422, limit ? "resource_limit" : "validation", &problems,
+                     limit ? "the job needs more than the configured limits allow"
+                           : "the request has %zu invalid field(s)",
+                     problems.count + problems.dropped);
+        json_decref(normalized);
+        json_decref(body);
+        return 0;
+    }
+
+    job_new job = {
+        .kind = model->kind,
+        .model_version = model->version,
+        .params = normalized,
+        .labels = labels,
+        .priority = priority,
+        .max_attempts = max_attempts,
+        .timeout_s = timeout_s,
+        .run_after_ms = run_after_ms,
+    };
+    char id[ULID_LEN + 1];
+    int rc = store_submit(a->store, &job, id);
+    json_decref(normalized);
+    json_decref(body);
+    if (rc) {
+        http_store_problem(res, rc, "job");
+        return 0;
+    }
+    if (a->pool)
+        worker_pool_wake(a->pool);
+    bool finished = wait_s > 0 && wait_for_job(a, id, wait_s);
+    respond_job(a, id, 202, finished, res);
+    return 0;
+}
+
+int api_get_job(const http_request *req, http_response *res)
+{
+    const char *id = req->path_params[0];
+    if (!ulid_valid(id)) {
+        http_problem(res, 404, "not_found", NULL, "job not found");
+        return 0;
+    }
+    respond_job(req->app, id, 200, false, res);
+    return 0;
+}
+
+int api_cancel_job(const http_request *req, http_response *res)
+{
+    app *a = req->app;
+    const char *id = req->path_params[0];
+    job_row row;
+    int rc = ulid_valid(id) ? store_cancel(a->store, id, &row) : BASIN_ENOTFOUND;
+    if (rc == BASIN_ECONFLICT) {
+        http_problem(res, 409, "conflict", NULL, "the job has already finished");
+        return 0;
+    }
+    if (rc) {
+        http_store_problem(res, rc, "job");
+        return 0;
+    }
+    if (row.status == JOB_RUNNING && a->pool)
+        worker_pool_cancel(a->pool, id);
+    hub_publish(a->hub, id);
+    http_json(res, 200, render_job(&row));
+    job_row_clear(&row);
+    return 0;
+}
+
+int api_delete_job(const http_request *req, http_response *res)
+{
+    const char *id = req->path_params[0];
+    int rc = ulid_valid(id) ? store_delete_job(req->app->store, id) : BASIN_ENOTFOUND;
+    if (rc == BASIN_ECONFLICT) {
+        http_problem(res, 409, "conflict", NULL,
+                     "the job is queued or running: cancel it first, then delete it");
+        return 0;
+    }
+    if (rc) {
+        http_store_problem(res, rc, "job");
+        return 0;
+    }
+    http_raw_take(res, 204, NULL, NULL, 0);
+    return 0;
+}
+
+/* ---- GET /v1/jobs ------------------------------------------------------------------- */
+
+typedef struct list_query {
+    job_filter f;
+    char label_buf[16][384];
+    const char *bad; /* the first parameter that failed */
+    char bad_message[160];
+} list_query;
+
+static void add_status(void *user, const char *value)
+{
+    list_query *q = user;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", value);
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        job_status st;
+        if (job_status_parse(tok, &st) == 0) {
+            q->f.status_mask |= 1u << st;
+        } else if (!q->bad) {
+            q->bad = "status";
+            snprintf(q->bad_message, sizeof q->bad_message,
+                     "must be queued, running, succeeded, failed or cancelled");
+        }
+    }
+}
+
+static void add_label(void *user, const char *value)
+{
+    list_query *q = user;
+    const char *colon = strchr(value, ':');
+    if (!colon || colon == value || q->f.n_labels >= 16 || strlen(value) >= 384) {
+        if (!q->bad) {
+            q->bad = "label";
+            snprintf(q->bad_message, sizeof q->bad_message,
+                     "must be key:value (at most 16 label filters)");
+        }
+        return;
+    }
+    char *buf = q->label_buf[q->f.n_labels];
+    snprintf(buf, 384, "%s", value);
+    buf[colon - value] = '\0';
+    q->f.label_keys[q->f.n_labels] = buf;
+    q->f.label_values[q->f.n_labels] = buf + (colon - value) + 1;
+    q->f.n_labels++;
+}
+
+int api_list_jobs(const http_request *req, http_response *res)
+{
+    list_query q = {.f = {.limit = 100}};
+    req->query_all(req, "status", add_status, &q);
+    req->query_all(req, "label", add_label, &q);
+    if (q.bad) {
+        http_query_problem(res, q.bad, "%s", q.bad_message);
+        return 0;
+    }
+    q.f.kind = req->query(req, "kind");
+    const char *limit = req->query(req, "limit");
+    if (limit) {
+        char *end;
+        long v = strtol(limit, &end, 10);
+        if (end == limit || *end || v < 1 || v > 1000) {
+            http_query_problem(res, "limit", "must be an integer in [1, 1000]");
+            return 0;
+        }
+        q.f.limit = (int)v;
+    }
+    const char *cursor = req->query(req, "cursor");
+    if (cursor && !ulid_valid(cursor)) {
+        http_query_problem(res, "cursor", "is not a cursor this server returned");
+        return 0;
+    }
+    q.f.cursor = cursor;
+    const char *since = req->query(req, "since"), *until = req->query(req, "until");
+    if (since && clock_parse_rfc3339(since, &q.f.since_ms)) {
+        http_query_problem(res, "since", "must be an RFC 3339 time");
+        return 0;
+    }
+    if (until && clock_parse_rfc3339(until, &q.f.until_ms)) {
+        http_query_problem(res, "until", "must be an RFC 3339 time");
+        return 0;
+    }
+    job_row *rows = NULL;
+    size_t n = 0;
+    char next[ULID_LEN + 1];
+    int rc = store_list_jobs(req->app->store, &q.f, &rows, &n, next);
+    if (rc) {
+        http_store_problem(res, rc, "jobs");
+        return 0;
+    }
+    json_t *jobs = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_array_append_new(jobs, render_job(&rows[i]));
+        job_row_clear(&rows[i]);
+    }
+    free(rows);
+    http_json(res, 200,
+              json_pack("{s:o, s:o}", "jobs", jobs, "next_cursor",
+                        next[0] ? json_string(next) : json_null()));
+    return 0;
+}

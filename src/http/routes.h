@@ -1,0 +1,43 @@
+/*
+ * routes.h — the route table: {method, path pattern, handler, scope}. A pattern segment
+ * "{name}" matches one non-empty path segment. 404 and 405 (with Allow) fall out of the
+ * table: a path that matches no pattern is 404; a path that matches only under other
+ * methods is 405.
+ */
+#ifndef BASIN_HTTP_ROUTES_H
+#define BASIN_HTTP_ROUTES_H
+
+#include "http.h"
+
+typedef enum route_scope { SCOPE_READ, SCOPE_WRITE, SCOPE_ADMIN } route_scope;
+
+typedef struct route {
+    const char *method;
+    const char *pattern;
+    http_handler handler;
+    route_scope scope;
+} route;
+
+extern const route http_routes[];
+extern const size_t http_n_routes;
+
+/* Matches req->method and req->path. Returns the route and fills req->path_params; or
+ * NULL with *status 404, or 405 and `allow` filled ("GET, POST"). HEAD matches GET. */
+const route *http_match(http_request *req, int *status, char *allow, size_t allow_cap);
+
+/* Handlers, by file. */
+int api_health(const http_request *req, http_response *res);
+int api_models(const http_request *req, http_response *res);
+int api_model(const http_request *req, http_response *res);
+int api_openapi(const http_request *req, http_response *res);
+int api_submit_job(const http_request *req, http_response *res);
+int api_list_jobs(const http_request *req, http_response *res);
+int api_get_job(const http_request *req, http_response *res);
+int api_delete_job(const http_request *req, http_response *res);
+int api_cancel_job(const http_request *req, http_response *res);
+int api_job_result(const http_request *req, http_response *res);
+int api_job_series(const http_request *req, http_response *res);
+int api_job_artifacts(const http_request *req, http_response *res);
+int api_job_artifact(const http_request *req, http_response *res);
+
+#endif

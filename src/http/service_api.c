@@ -1,0 +1,78 @@
+/* service_api.c — GET /v1/health, /v1/models, /v1/models/{kind}, /v1/openapi.yaml. */
+#include <string.h>
+
+#include "routes.h"
+
+extern const char basin_openapi_yaml[];
+
+int api_health(const http_request *req, http_response *res)
+{
+    app *a = req->app;
+    queue_counts counts;
+    int rc = store_ping(a->store);
+    if (rc == 0)
+        rc = store_counts(a->store, &counts);
+    if (rc) {
+        http_problem(res, 503, "unavailable", NULL, "the database is unusable: %s",
+                     basin_strerror(rc));
+        res->retry_after_s = 5;
+        return 0;
+    }
+    int total = 0, busy = 0;
+    if (a->pool)
+        worker_pool_counts(a->pool, &total, &busy);
+    json_t *body = json_pack(
+        "{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:I, s:I}}", "status",
+        atomic_load(&a->stopping) ? "stopping" : "ok", "version", BASIN_VERSION, "db", "ok",
+        "workers", "total", total, "busy", busy, "queue", "queued",
+        (json_int_t)counts.by_status[JOB_QUEUED], "running",
+        (json_int_t)counts.by_status[JOB_RUNNING]);
+    http_json(res, 200, body);
+    return 0;
+}
+
+/* {"kind","version","summary","params_schema"}: the schema is what parse() describes
+ * while normalising an empty params object (so defaults are the real ones). */
+static json_t *describe_model(const basin_model *m)
+{
+    json_t *schema = json_object();
+    json_t *normalized = NULL;
+    void *config = NULL;
+    basin_problems problems = {0};
+    if (m->parse(NULL, "/params", &basin_default_limits, &problems, schema, &normalized,
+                 &config) == 0)
+        m->free_config(config);
+    json_decref(normalized);
+    json_object_set_new(schema, "$schema",
+                        json_string("https://json-schema.org/draft/2020-12/schema"));
+    return json_pack("{s:s, s:s, s:s, s:o}", "kind", m->kind, "version", m->version,
+                     "summary", m->summary, "params_schema", schema);
+}
+
+int api_models(const http_request *req, http_response *res)
+{
+    (void)req;
+    json_t *list = json_array();
+    for (size_t i = 0; i < basin_n_models; i++)
+        json_array_append_new(list, describe_model(basin_models[i]));
+    http_json(res, 200, json_pack("{s:o}", "models", list));
+    return 0;
+}
+
+int api_model(const http_request *req, http_response *res)
+{
+    const basin_model *m = basin_model_find(req->path_params[0]);
+    if (!m) {
+        http_problem(res, 404, "not_found", NULL, "no model of kind '%s'", req->path_params[0]);
+        return 0;
+    }
+    http_json(res, 200, describe_model(m));
+    return 0;
+}
+
+int api_openapi(const http_request *req, http_response *res)
+{
+    (void)req;
+    http_raw(res, 200, "application/yaml", basin_openapi_yaml, strlen(basin_openapi_yaml));
+    return 0;
+}

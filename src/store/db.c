@@ -1,0 +1,281 @@
+/*
+ * db.c — connections, pragmas and migrations of the store.
+ *
+ * One writer connection behind writer_mutex and a pool of readers, all in WAL mode so that
+ * readers never block the writer. Migrations are the embedded migrations/NNNN_*.sql files;
+ * PRAGMA user_version holds how many have been applied, and all pending ones are applied
+ * in one transaction, so a crash leaves the schema at the old or the new version.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+
+extern const char *const basin_migrations[];
+extern const char *const basin_migrations_names[];
+extern const size_t basin_migrations_count;
+
+int store_schema_latest(void)
+{
+    return (int)basin_migrations_count;
+}
+
+int store_rc(int sqlite_rc)
+{
+    switch (sqlite_rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+    case SQLITE_ROW:
+        return 0;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return BASIN_EBUSY;
+    default:
+        return BASIN_EDB;
+    }
+}
+
+int store_connect(store *s, sqlite3 **out, char *errbuf, size_t errcap)
+{
+    sqlite3 *db = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(s->path, &db, flags, NULL);
+    if (rc != SQLITE_OK) {
+        if (errbuf)
+            snprintf(errbuf, errcap, "cannot open %s: %s", s->path,
+                     db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        sqlite3_close(db);
+        return BASIN_EDB;
+    }
+    sqlite3_busy_timeout(db, s->busy_timeout_ms);
+    char pragmas[256];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;",
+             s->sync_full ? "FULL" : "NORMAL");
+    char *msg = NULL;
+    rc = sqlite3_exec(db, pragmas, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        if (errbuf)
+            snprintf(errbuf, errcap, "cannot configure %s: %s", s->path, msg ? msg : "?");
+        sqlite3_free(msg);
+        sqlite3_close(db);
+        return store_rc(rc);
+    }
+    *out = db;
+    return 0;
+}
+
+static int user_version(sqlite3 *db, int *version)
+{
+    sqlite3_stmt *st = store_prepare(db, "PRAGMA user_version");
+    if (!st)
+        return BASIN_EDB;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : store_rc(rc);
+}
+
+int store_migrate(store *s, int *from, int *to, char *errbuf, size_t errcap)
+{
+    int latest = store_schema_latest();
+    sqlite3 *db;
+    int rc = store_write_begin(s, &db);
+    if (rc) {
+        snprintf(errbuf, errcap, "cannot lock the database for migration");
+        return rc;
+    }
+    int version = 0;
+    rc = user_version(db, &version);
+    if (rc == 0 && version > latest) {
+        snprintf(errbuf, errcap,
+                 "%s has schema version %d but this basin knows only up to %d: "
+                 "it was written by a newer basin; upgrade basin or use another --db",
+                 s->path, version, latest);
+        rc = BASIN_ESCHEMA;
+    }
+    for (int v = version; rc == 0 && v < latest; v++) {
+        char *msg = NULL;
+        if (sqlite3_exec(db, basin_migrations[v], NULL, NULL, &msg) != SQLITE_OK) {
+            snprintf(errbuf, errcap, "migration %s failed: %s", basin_migrations_names[v],
+                     msg ? msg : "?");
+            rc = BASIN_EDB;
+        }
+        sqlite3_free(msg);
+    }
+    if (rc == 0 && version < latest) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d", latest);
+        rc = store_rc(sqlite3_exec(db, sql, NULL, NULL, NULL));
+    }
+    int end = store_write_end(s, rc == 0);
+    if (rc == 0 && end) {
+        snprintf(errbuf, errcap, "cannot commit the migration");
+        rc = end;
+    }
+    if (rc == 0) {
+        if (from)
+            *from = version;
+        if (to)
+            *to = version > latest ? version : latest;
+    }
+    return rc;
+}
+
+int store_open(const store_options *opt, store **out, char *errbuf, size_t errcap)
+{
+    store *s = calloc(1, sizeof *s);
+    if (!s)
+        return BASIN_ENOMEM;
+    s->path = strdup(opt->path);
+    s->sync_full = opt->sync_full;
+    s->busy_timeout_ms = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000;
+    pthread_mutex_init(&s->writer_mutex, NULL);
+    pthread_mutex_init(&s->pool_mutex, NULL);
+    pthread_cond_init(&s->pool_cond, NULL);
+    pthread_mutex_init(&s->submit_mutex, NULL);
+    pthread_cond_init(&s->submit_cond, NULL);
+    int rc = s->path ? store_connect(s, &s->writer, errbuf, errcap) : BASIN_ENOMEM;
+    if (rc == 0 && opt->migrate)
+        rc = store_migrate(s, NULL, NULL, errbuf, errcap);
+    if (rc == 0 && !opt->migrate) {
+        int version = 0;
+        rc = user_version(s->writer, &version);
+        if (rc == 0 && version > store_schema_latest()) {
+            snprintf(errbuf, errcap, "%s was written by a newer basin (schema %d > %d)",
+                     s->path, version, store_schema_latest());
+            rc = BASIN_ESCHEMA;
+        }
+    }
+    if (rc) {
+        store_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void store_close(store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < s->n_idle; i++)
+        sqlite3_close(s->idle[i]);
+    sqlite3_close(s->writer);
+    pthread_mutex_destroy(&s->writer_mutex);
+    pthread_mutex_destroy(&s->pool_mutex);
+    pthread_cond_destroy(&s->pool_cond);
+    pthread_mutex_destroy(&s->submit_mutex);
+    pthread_cond_destroy(&s->submit_cond);
+    free(s->path);
+    free(s);
+}
+
+sqlite3 *store_reader_get(store *s)
+{
+    pthread_mutex_lock(&s->pool_mutex);
+    for (;;) {
+        if (s->n_idle > 0) {
+            sqlite3 *db = s->idle[--s->n_idle];
+            pthread_mutex_unlock(&s->pool_mutex);
+            return db;
+        }
+        if (s->n_open < STORE_MAX_READERS) {
+            s->n_open++;
+            pthread_mutex_unlock(&s->pool_mutex);
+            sqlite3 *db = NULL;
+            if (store_connect(s, &db, NULL, 0) == 0)
+                return db;
+            pthread_mutex_lock(&s->pool_mutex);
+            s->n_open--;
+            pthread_mutex_unlock(&s->pool_mutex);
+            return NULL;
+        }
+        pthread_cond_wait(&s->pool_cond, &s->pool_mutex);
+    }
+}
+
+void store_reader_put(store *s, sqlite3 *db)
+{
+    if (!db)
+        return;
+    pthread_mutex_lock(&s->pool_mutex);
+    s->idle[s->n_idle++] = db;
+    pthread_cond_signal(&s->pool_cond);
+    pthread_mutex_unlock(&s->pool_mutex);
+}
+
+int store_write_begin(store *s, sqlite3 **db)
+{
+    pthread_mutex_lock(&s->writer_mutex);
+    int rc = sqlite3_exec(s->writer, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        pthread_mutex_unlock(&s->writer_mutex);
+        return store_rc(rc);
+    }
+    *db = s->writer;
+    return 0;
+}
+
+int store_write_end(store *s, bool ok)
+{
+    int rc = sqlite3_exec(s->writer, ok ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+    if (rc != SQLITE_OK && ok) {
+        /* A failed COMMIT leaves the transaction open (e.g. SQLITE_FULL): undo it. */
+        sqlite3_exec(s->writer, "ROLLBACK", NULL, NULL, NULL);
+    }
+    pthread_mutex_unlock(&s->writer_mutex);
+    return store_rc(rc);
+}
+
+sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+int store_step_done(sqlite3_stmt *st)
+{
+    if (!st)
+        return BASIN_EDB;
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : store_rc(rc);
+}
+
+json_t *store_column_json(sqlite3_stmt *st, int col, json_t *def)
+{
+    const char *text = (const char *)sqlite3_column_text(st, col);
+    if (!text)
+        return def;
+    json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+    if (!v)
+        return def;
+    json_decref(def);
+    return v;
+}
+
+int store_bind_json(sqlite3_stmt *st, int idx, const json_t *value)
+{
+    char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text)
+        return BASIN_ENOMEM;
+    return sqlite3_bind_text(st, idx, text, -1, free) == SQLITE_OK ? 0 : BASIN_EDB;
+}
+
+int store_ping(store *s)
+{
+    sqlite3 *db = store_reader_get(s);
+    if (!db)
+        return BASIN_EDB;
+    int version = 0;
+    int rc = user_version(db, &version);
+    store_reader_put(s, db);
+    return rc;
+}

@@ -1,0 +1,655 @@
+/*
+ * jobs.c — job rows and the queue: submit (group commit), read, list, cancel, delete,
+ * claim, heartbeat, finish, requeue and recovery of expired leases.
+ *
+ * Every write that belongs to a run is guarded by `WHERE id = ? AND fence = ? AND
+ * status = 'running'`: if the row did not change, the run lost its lease and gets
+ * BASIN_EFENCED with nothing written.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_internal.h"
+#include "util/clock.h"
+
+int store_write_output(sqlite3 *db, const char *id, const basin_ctx *ctx);
+
+static const char *const status_names[JOB_N_STATUS] = {
+    [JOB_QUEUED] = "queued",       [JOB_RUNNING] = "running", [JOB_SUCCEEDED] = "succeeded",
+    [JOB_FAILED] = "failed",       [JOB_CANCELLED] = "cancelled",
+};
+
+const char *job_status_name(job_status st)
+{
+    return status_names[st];
+}
+
+int job_status_parse(const char *name, job_status *out)
+{
+    for (int i = 0; i < JOB_N_STATUS; i++)
+        if (strcmp(status_names[i], name) == 0) {
+            *out = (job_status)i;
+            return 0;
+        }
+    return BASIN_EINVAL;
+}
+
+bool job_status_final(job_status st)
+{
+    return st == JOB_SUCCEEDED || st == JOB_FAILED || st == JOB_CANCELLED;
+}
+
+/* ---- submit with group commit ------------------------------------------------------ */
+
+struct submit_request {
+    const job_new *job;
+    char id[ULID_LEN + 1];
+    int rc;
+    bool done;
+    submit_request *next;
+};
+
+static int insert_job(sqlite3 *db, const job_new *job, const char *id, int64_t now)
+{
+    sqlite3_stmt *st = store_prepare(
+        db, "INSERT INTO jobs (id, kind, model_version, params, priority, labels, status, "
+            "max_attempts, timeout_s, created_at, run_after, updated_at) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?8, ?9, ?10, ?9)");
+    if (!st)
+        return BASIN_EDB;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, job->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, job->model_version, -1, SQLITE_STATIC);
+    store_bind_json(st, 4, job->params);
+    sqlite3_bind_int(st, 5, job->priority);
+    if (job->labels)
+        store_bind_json(st, 6, job->labels);
+    else
+        sqlite3_bind_text(st, 6, "{}", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, job->max_attempts);
+    if (job->timeout_s > 0)
+        sqlite3_bind_double(st, 8, job->timeout_s);
+    sqlite3_bind_int64(st, 9, now);
+    sqlite3_bind_int64(st, 10, job->run_after_ms > 0 ? job->run_after_ms : now);
+    return store_step_done(st);
+}
+
+/* Commits every pending request in one transaction (the caller is the leader). Each
+ * insert runs inside a savepoint so one bad row fails alone. */
+static void commit_batch(store *s, submit_request *batch)
+{
+    sqlite3 *db;
+    int rc = store_write_begin(s, &db);
+    int64_t now = clock_wall_ms();
+    for (submit_request *r = batch; r; r = r->next) {
+        if (rc) {
+            r->rc = rc;
+            continue;
+        }
+        sqlite3_exec(db, "SAVEPOINT one", NULL, NULL, NULL);
+        r->rc = insert_job(db, r->job, r->id, now);
+        sqlite3_exec(db, r->rc ? "ROLLBACK TO one" : "RELEASE one", NULL, NULL, NULL);
+    }
+    if (rc == 0) {
+        int end = store_write_end(s, true);
+        for (submit_request *r = batch; r; r = r->next)
+            if (end)
+                r->rc = end;
+    }
+}
+
+int store_submit(store *s, const job_new *job, char id_out[ULID_LEN + 1])
+{
+    submit_request req = {.job = job};
+    ulid_new(req.id);
+    pthread_mutex_lock(&s->submit_mutex);
+    if (s->pending_tail)
+        s->pending_tail->next = &req;
+    else
+        s->pending_head = &req;
+    s->pending_tail = &req;
+    while (!req.done) {
+        if (!s->leader_active) {
+            /* Lead: take everything queued so far, commit it, wake its owners. */
+            s->leader_active = true;
+            submit_request *batch = s->pending_head;
+            s->pending_head = s->pending_tail = NULL;
+            pthread_mutex_unlock(&s->submit_mutex);
+            commit_batch(s, batch);
+            pthread_mutex_lock(&s->submit_mutex);
+            for (submit_request *r = batch, *next; r; r = next) {
+                next = r->next;
+                r->done = true;
+            }
+            s->leader_active = false;
+            pthread_cond_broadcast(&s->submit_cond);
+        } else {
+            pthread_cond_wait(&s->submit_cond, &s->submit_mutex);
+        }
+    }
+    pthread_mutex_unlock(&s->submit_mutex);
+    if (req.rc == 0)
+        memcpy(id_out, req.id, sizeof req.id);
+    return req.rc;
+}
+
+/* ---- reading jobs ------------------------------------------------------------------ */
+
+#define JOB_COLUMNS                                                                        \
+    "j.id, j.kind, j.model_version, j.status, j.params, j.labels, j.priority, j.attempts, " \
+    "j.max_attempts, j.timeout_s, j.progress, j.cancel_requested, j.created_at, "          \
+    "j.started_at, j.finished_at, j.run_after, j.updated_at, j.error_code, "               \
+    "j.error_message, j.error_step, r.summary"
+#define JOB_FROM " FROM jobs j LEFT JOIN results r ON r.job_id = j.id "
+
+static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
+{
+    const char *t = (const char *)sqlite3_column_text(st, col);
+    snprintf(dst, cap, "%s", t ? t : "");
+}
+
+static void read_job_row(sqlite3_stmt *st, job_row *row)
+{
+    memset(row, 0, sizeof *row);
+    copy_text(row->id, sizeof row->id, st, 0);
+    copy_text(row->kind, sizeof row->kind, st, 1);
+    copy_text(row->model_version, sizeof row->model_version, st, 2);
+    const char *status = (const char *)sqlite3_column_text(st, 3);
+    if (!status || job_status_parse(status, &row->status))
+        row->status = JOB_FAILED;
+    row->params = store_column_json(st, 4, json_object());
+    row->labels = store_column_json(st, 5, json_object());
+    row->priority = sqlite3_column_int(st, 6);
+    row->attempts = sqlite3_column_int(st, 7);
+    row->max_attempts = sqlite3_column_int(st, 8);
+    row->timeout_s = sqlite3_column_double(st, 9);
+    row->progress = sqlite3_column_double(st, 10);
+    row->cancel_requested = sqlite3_column_int(st, 11) != 0;
+    row->created_at = sqlite3_column_int64(st, 12);
+    row->started_at = sqlite3_column_int64(st, 13);
+    row->finished_at = sqlite3_column_int64(st, 14);
+    row->run_after = sqlite3_column_int64(st, 15);
+    row->updated_at = sqlite3_column_int64(st, 16);
+    copy_text(row->error_code, sizeof row->error_code, st, 17);
+    copy_text(row->error_message, sizeof row->error_message, st, 18);
+    row->has_error_step = sqlite3_column_type(st, 19) != SQLITE_NULL;
+    row->error_step = sqlite3_column_int64(st, 19);
+    row->summary = store_column_json(st, 20, NULL);
+}
+
+void job_row_clear(job_row *row)
+{
+    if (!row)
+        return;
+    json_decref(row->params);
+    json_decref(row->labels);
+    json_decref(row->summary);
+    row->params = row->labels = row->summary = NULL;
+}
+
+static int get_job_on(sqlite3 *db, const char *id, job_row *out)
+{
+    sqlite3_stmt *st = store_prepare(db, "SELECT " JOB_COLUMNS JOB_FROM "WHERE j.id = ?1");
+    if (!st)
+        return BASIN_EDB;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_job_row(st, out);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? BASIN_ENOTFOUND : store_rc(rc);
+}
+
+int store_get_job(store *s, const char *id, job_row *out)
+{
+    sqlite3 *db = store_reader_get(s);
+    if (!db)
+        return BASIN_EDB;
+    int rc = get_job_on(db, id, out);
+    store_reader_put(s, db);
+    return rc;
+}
+
+int store_job_status(store *s, const char *id, job_status *out)
+{
+    sqlite3 *db = store_reader_get(s);
+    if (!db)
+        return BASIN_EDB;
+    sqlite3_stmt *st = store_prepare(db, "SELECT status FROM jobs WHERE id = ?1");
+    int rc = BASIN_EDB;
+    if (st) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            rc = job_status_parse((const char *)sqlite3_column_text(st, 0), out);
+        else
+            rc = step == SQLITE_DONE ? BASIN_ENOTFOUND : store_rc(step);
+        sqlite3_finalize(st);
+    }
+    store_reader_put(s, db);
+    return rc;
+}
+
+int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
+                    char next_cursor[ULID_LEN + 1])
+{
+    /* The SQL is assembled from fixed fragments only; every value is bound. */
+    char sql[2048] = "SELECT " JOB_COLUMNS JOB_FROM "WHERE 1";
+    size_t len = strlen(sql);
+#define APPEND(frag) len += (size_t)snprintf(sql + len, sizeof sql - len, "%s", frag)
+    if (f->status_mask) {
+        APPEND(" AND j.status IN (");
+        int first = 1;
+        for (int i = 0; i < JOB_N_STATUS; i++)
+            if (f->status_mask & (1u << i)) {
+                len += (size_t)snprintf(sql + len, sizeof sql - len, "%s'%s'",
+                                        first ? "" : ",", status_names[i]);
+                first = 0;
+            }
+        APPEND(")");
+    }
+    if (f->kind)
+        APPEND(" AND j.kind = ?1");
+    if (f->since_ms)
+        APPEND(" AND j.created_at >= ?2");
+    if (f->until_ms)
+        APPEND(" AND j.created_at < ?3");
+    if (f->cursor)
+        APPEND(" AND j.id < ?4");
+    for (int i = 0; i < f->n_labels; i++)
+        len += (size_t)snprintf(sql + len, sizeof sql - len,
+                                " AND EXISTS (SELECT 1 FROM json_each(j.labels) WHERE "
+                                "key = ?%d AND value = ?%d)",
+                                10 + 2 * i, 11 + 2 * i);
+    APPEND(" ORDER BY j.id DESC LIMIT ?5");
+#undef APPEND
+
+    sqlite3 *db = store_reader_get(s);
+    if (!db)
+        return BASIN_EDB;
+    sqlite3_stmt *st = store_prepare(db, sql);
+    if (!st) {
+        store_reader_put(s, db);
+        return BASIN_EDB;
+    }
+    if (f->kind)
+        sqlite3_bind_text(st, 1, f->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, f->since_ms);
+    sqlite3_bind_int64(st, 3, f->until_ms);
+    if (f->cursor)
+        sqlite3_bind_text(st, 4, f->cursor, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, f->limit + 1); /* one extra row tells whether a page follows */
+    for (int i = 0; i < f->n_labels; i++) {
+        sqlite3_bind_text(st, 10 + 2 * i, f->label_keys[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 11 + 2 * i, f->label_values[i], -1, SQLITE_STATIC);
+    }
+    job_row *out = calloc((size_t)f->limit + 1, sizeof *out);
+    size_t count = 0;
+    int rc = out ? 0 : BASIN_ENOMEM;
+    int step;
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+        read_job_row(st, &out[count++]);
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = store_rc(step);
+    sqlite3_finalize(st);
+    store_reader_put(s, db);
+    if (rc) {
+        for (size_t i = 0; out && i < count; i++)
+            job_row_clear(&out[i]);
+        free(out);
+        return rc;
+    }
+    next_cursor[0] = '\0';
+    if (count > (size_t)f->limit) {
+        job_row_clear(&out[--count]);
+        memcpy(next_cursor, out[count - 1].id, ULID_LEN + 1);
+    }
+    *rows = out;
+    *n = count;
+    return 0;
+}
+
+int store_counts(store *s, queue_counts *out)
+{
+    sqlite3 *db = store_reader_get(s);
+    if (!db)
+        return BASIN_EDB;
+    sqlite3_stmt *st = store_prepare(db, "SELECT status, count(*) FROM jobs GROUP BY status");
+    if (!st) {
+        store_reader_put(s, db);
+        return BASIN_EDB;
+    }
+    queue_counts c = {0};
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        job_status js;
+        if (job_status_parse((const char *)sqlite3_column_text(st, 0), &js) == 0)
+            c.by_status[js] = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    store_reader_put(s, db);
+    if (step != SQLITE_DONE)
+        return store_rc(step);
+    *out = c;
+    return 0;
+}
+
+/* ---- cancel and delete ------------------------------------------------------------- */
+
+int store_cancel(store *s, const char *id, job_row *out)
+{
+    sqlite3 *db;
+    int rc = store_write_begin(s, &db);
+    if (rc)
+        return rc;
+    job_row row;
+    rc = get_job_on(db, id, &row);
+    if (rc == 0) {
+        int64_t now = clock_wall_ms();
+        sqlite3_stmt *st = NULL;
+        if (row.status == JOB_QUEUED) {
+            st = store_prepare(db, "UPDATE jobs SET status = 'cancelled', finished_at = ?2, "
+                                   "updated_at = ?2, cancel_requested = 1, error_code = "
+                                   "'cancelled', error_message = 'cancelled before it ran' "
+                                   "WHERE id = ?1");
+        } else if (row.status == JOB_RUNNING) {
+            st = store_prepare(db, "UPDATE jobs SET cancel_requested = 1, updated_at = ?2 "
+                                   "WHERE id = ?1");
+        } else {
+            rc = BASIN_ECONFLICT;
+        }
+        job_row_clear(&row);
+        if (st) {
+            sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(st, 2, now);
+            rc = store_step_done(st);
+        }
+        if (rc == 0 && out)
+            rc = get_job_on(db, id, out);
+    }
+    int end = store_write_end(s, rc == 0);
+    if (rc == 0 && end) {
+        job_row_clear(out);
+        rc = end;
+    }
+    return rc;
+}
+
+int store_delete_job(store *s, const char *id)
+{
+    sqlite3 *db;
+    int rc = store_write_begin(s, &db);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = store_prepare(
+        db, "DELETE FROM jobs WHERE id = ?1 AND status IN ('succeeded','failed','cancelled')");
+    if (st) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        rc = store_step_done(st);
+    } else {
+        rc = BASIN_EDB;
+    }
+    if (rc == 0 && sqlite3_changes(db) == 0) {
+        job_status js;
+        sqlite3_stmt *q = store_prepare(db, "SELECT status FROM jobs WHERE id = ?1");
+        rc = BASIN_ENOTFOUND;
+        if (q) {
+            sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+            if (sqlite3_step(q) == SQLITE_ROW &&
+                job_status_parse((const char *)sqlite3_column_text(q, 0), &js) == 0)
+                rc = BASIN_ECONFLICT;
+            sqlite3_finalize(q);
+        }
+    }
+    int end = store_write_end(s, rc == 0);
+    return rc ? rc : end;
+}
+
+/* ---- the queue ------------------------------------------------------------------------ */
+
+void job_claim_clear(job_claim *c)
+{
+    if (c) {
+        json_decref(c->params);
+        c->params = NULL;
+    }
+}
+
+int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out)
+{
+    sqlite3 *db;
+    int rc = store_write_begin(s, &db);
+    if (rc)
+        return rc;
+    int64_t now = clock_wall_ms();
+    sqlite3_stmt *st = store_prepare(
+        db, "UPDATE jobs SET status = 'running', attempts = attempts + 1, fence = fence + 1, "
+            "lease_owner = ?1, lease_expires = ?2 + ?3, started_at = ?2, updated_at = ?2, "
+            "progress = 0 "
+            "WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= ?2 "
+            "            ORDER BY priority DESC, id LIMIT 1) "
+            "RETURNING id, kind, params, fence, attempts, max_attempts, timeout_s");
+    if (!st) {
+        store_write_end(s, false);
+        return BASIN_EDB;
+    }
+    sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, now);
+    sqlite3_bind_int64(st, 3, lease_ms);
+    int step = sqlite3_step(st);
+    job_claim c = {0};
+    if (step == SQLITE_ROW) {
+        copy_text(c.id, sizeof c.id, st, 0);
+        copy_text(c.kind, sizeof c.kind, st, 1);
+        c.params = store_column_json(st, 2, json_object());
+        c.fence = sqlite3_column_int64(st, 3);
+        c.attempts = sqlite3_column_int(st, 4);
+        c.max_attempts = sqlite3_column_int(st, 5);
+        c.timeout_s = sqlite3_column_double(st, 6);
+        step = sqlite3_step(st);
+    } else {
+        rc = step == SQLITE_DONE ? BASIN_ENOTFOUND : store_rc(step);
+    }
+    sqlite3_finalize(st);
+    int end = store_write_end(s, rc == 0);
+    if (rc == 0 && end)
+        rc = end;
+    if (rc) {
+        job_claim_clear(&c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+int store_heartbeat(store *s, const char *id, int64_t fence, double progress,
+                    int64_t lease_ms, bool *cancel_requested)
+{
+    sqlite3 *db;
+    int rc = store_write_begin(s, &db);
+    if (rc)
+        return rc;
+    int64_t now = clock_wall_ms();
+    sqlite3_stmt *st = store_prepare(
+        db, "UPDATE jobs SET lease_expires = ?3 + ?4, progress = ?5, updated_at = ?3 "
+            "WHERE id = ?1 AND fence = ?2 AND status = 'running' RETURNING cancel_requested");
+    if (!st) {
+        store_write_end(s, false);
+        return BASIN_EDB;
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, fence);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, lease_ms);
+    sqlite3_bind_double(st, 5, progress);
+    int step = sqlite3_step(st);
+    bool cancel = false;
+    if (step == SQLITE_ROW) {
+        cancel = sqlite3_column_int(st, 0) != 0;
+        step = sqlite3_step(st);
+    } else {
+        rc = step == SQLITE_DONE ? BASIN_EFENCED : store_rc(step);
+    }
+    sqlite3_finalize(st);
+    int end = store_write_end(s, rc == 0);
+    if (rc == 0 && end)
+        rc = end;
+    if (rc == 0 && cancel_requested)
+        *cancel_requested = cancel;
+    return rc;
+}
+
+int store_finish(store *s, const char *id, int64_t fence, const job_outcome *o)
+{
+    sqlite3 *db;
+    int rc = store_write_begin(s, &db);
+    if (rc)
+        return rc;
+    int64_t now = clock_wall_ms();
+    sqlite3_stmt *st = store_prepare(
+        db, "UPDATE jobs SET status = ?3, finished_at = ?4, updated_at = ?4, "
+            "progress = CASE WHEN ?3 = 'succeeded' THEN 1 ELSE progress END, "
+            "lease_owner = NULL, lease_expires = NULL, error_code = ?5, error_message = ?6, "
+            "error_step = ?7 WHERE id = ?1 AND fence = ?2 AND status = 'running'");
+    if (!st) {
+        store_write_end(s, false);
+        return BASIN_EDB;
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, fence);
+    sqlite3_bind_text(st, 3, job_status_name(o->status), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    if (o->error_code)
+        sqlite3_bind_text(st, 5, o->error_code, -1, SQLITE_STATIC);
+    if (o->error_message)
+        sqlite3_bind_text(st, 6, o->error_message, -1, SQLITE_STATIC);
+    if (o->has_error_step)
+        sqlite3_bind_int64(st, 7, o->error_step);
+    rc = store_step_done(st);
+    if (rc == 0 && sqlite3_changes(db) == 0)
+        rc = BASIN_EFENCED;
+    if (rc == 0 && o->output)
+        rc = store_write_output(db, id, o->output);
+    int end = store_write_end(s, rc == 0);
+    return rc ? rc : end;
+}
+
+int store_requeue(store *s, const char *id, int64_t fence, int64_t run_after_ms,
+                  bool count_attempt, const char *error_code, const char *error_message)
+{
+    sqlite3 *db;
+    int rc = store_write_begin(s, &db);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = store_prepare(
+        db, "UPDATE jobs SET status = 'queued', fence = fence + 1, lease_owner = NULL, "
+            "lease_expires = NULL, run_after = ?3, updated_at = ?4, progress = 0, "
+            "attempts = attempts - ?5, error_code = coalesce(?6, error_code), "
+            "error_message = coalesce(?7, error_message) "
+            "WHERE id = ?1 AND fence = ?2 AND status = 'running'");
+    if (!st) {
+        store_write_end(s, false);
+        return BASIN_EDB;
+    }
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, fence);
+    sqlite3_bind_int64(st, 3, run_after_ms);
+    sqlite3_bind_int64(st, 4, clock_wall_ms());
+    sqlite3_bind_int(st, 5, count_attempt ? 0 : 1);
+    if (error_code)
+        sqlite3_bind_text(st, 6, error_code, -1, SQLITE_STATIC);
+    if (error_message)
+        sqlite3_bind_text(st, 7, error_message, -1, SQLITE_STATIC);
+    rc = store_step_done(st);
+    if (rc == 0 && sqlite3_changes(db) == 0)
+        rc = BASIN_EFENCED;
+    int end = store_write_end(s, rc == 0);
+    return rc ? rc : end;
+}
+
+int store_recover(store *s, int64_t now_ms, const char *dead_owner, int *n)
+{
+    sqlite3 *db;
+    int rc = store_write_begin(s, &db);
+    if (rc)
+        return rc;
+    /* Out of attempts: the job fails; otherwise it goes back to the queue at once (the
+     * crash itself is the backoff). Both bump the fence so a straggler cannot write. */
+    static const char *const sql[2] = {
+        "UPDATE jobs SET status = 'failed', fence = fence + 1, finished_at = ?1, "
+        "updated_at = ?1, lease_owner = NULL, lease_expires = NULL, error_code = "
+        "'worker_lost', error_message = 'the worker running this job stopped (lease "
+        "expired) and no attempts are left' WHERE status = 'running' AND attempts >= "
+        "max_attempts AND (lease_expires < ?1 OR lease_owner = ?2)",
+        "UPDATE jobs SET status = 'queued', fence = fence + 1, run_after = ?1, "
+        "updated_at = ?1, lease_owner = NULL, lease_expires = NULL, progress = 0, "
+        "error_code = 'worker_lost', error_message = 'the worker running this job "
+        "stopped (lease expired); requeued' WHERE status = 'running' AND "
+        "(lease_expires < ?1 OR lease_owner = ?2)",
+    };
+    int touched = 0;
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        sqlite3_stmt *st = store_prepare(db, sql[i]);
+        if (!st) {
+            rc = BASIN_EDB;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, now_ms);
+        if (dead_owner)
+            sqlite3_bind_text(st, 2, dead_owner, -1, SQLITE_STATIC);
+        rc = store_step_done(st);
+        touched += sqlite3_changes(db);
+    }
+    int end = store_write_end(s, rc == 0);
+    if (rc == 0 && end == 0 && n)
+        *n = touched;
+    return rc ? rc : end;
+}
+
+int store_running_owners(store *s, json_t **out)
+{
+    sqlite3 *db = store_reader_get(s);
+    if (!db)
+        return BASIN_EDB;
+    sqlite3_stmt *st = store_prepare(db, "SELECT DISTINCT lease_owner FROM jobs WHERE "
+                                         "status = 'running' AND lease_owner IS NOT NULL");
+    if (!st) {
+        store_reader_put(s, db);
+        return BASIN_EDB;
+    }
+    json_t *owners = json_array();
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_append_new(owners, json_string((const char *)sqlite3_column_text(st, 0)));
+    sqlite3_finalize(st);
+    store_reader_put(s, db);
+    if (step != SQLITE_DONE) {
+        json_decref(owners);
+        return store_rc(step);
+    }
+    *out = owners;
+    return 0;
+}
+
+int store_next_due(store *s, int64_t *ms)
+{
+    sqlite3 *db = store_reader_get(s);
+    if (!db)
+        return BASIN_EDB;
+    sqlite3_stmt *st =
+        store_prepare(db, "SELECT min(run_after) FROM jobs WHERE status = 'queued'");
+    int rc = BASIN_EDB;
+    if (st) {
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+            *ms = sqlite3_column_int64(st, 0);
+            rc = 0;
+        } else {
+            rc = step == SQLITE_ROW ? BASIN_ENOTFOUND : store_rc(step);
+        }
+        sqlite3_finalize(st);
+    }
+    store_reader_put(s, db);
+    return rc;
+}

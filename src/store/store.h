@@ -1,0 +1,231 @@
+/*
+ * store.h — the only code that speaks SQL: jobs, the queue, results, series, artifacts.
+ *
+ * Connections: one writer connection behind a mutex (every write is a short
+ * BEGIN IMMEDIATE transaction) and a pool of reader connections, all in WAL mode with a
+ * busy timeout. Submits from many threads are committed together (group commit).
+ *
+ * Queue invariants: a job is written by a run only while it is `running` with the fence
+ * token that run's claim returned; every claim and requeue bumps the fence, so a run whose
+ * lease was taken over cannot write (BASIN_EFENCED). A job's output is stored by one
+ * fenced transaction together with its final status: exactly once.
+ *
+ * Thread safety: every function may be called from any thread.
+ */
+#ifndef BASIN_STORE_STORE_H
+#define BASIN_STORE_STORE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "models/run_ctx.h"
+#include "util/ulid.h"
+
+typedef struct store store;
+
+typedef struct store_options {
+    const char *path;    /* SQLite file; created if missing */
+    bool sync_full;      /* synchronous=FULL (default) or NORMAL */
+    int busy_timeout_ms; /* 0 → 5000 */
+    bool migrate;        /* apply pending migrations on open */
+} store_options;
+
+/* Opens (and with opt->migrate, migrates) the database. Returns 0 and *out, or
+ * BASIN_EDB / BASIN_ESCHEMA (message in errbuf). */
+int store_open(const store_options *opt, store **out, char *errbuf, size_t errcap);
+/* Closes every connection; accepts NULL. */
+void store_close(store *s);
+
+/* Applies pending migrations in one transaction. *from and *to (may be NULL) receive the
+ * schema versions before and after. BASIN_ESCHEMA when the file is newer than this build. */
+int store_migrate(store *s, int *from, int *to, char *errbuf, size_t errcap);
+/* The number of migrations this build knows (the schema version it writes). */
+int store_schema_latest(void);
+
+/* Probes the database with a trivial read; 0 when usable. */
+int store_ping(store *s);
+
+/* ---- jobs ------------------------------------------------------------------------------ */
+
+typedef enum job_status {
+    JOB_QUEUED,
+    JOB_RUNNING,
+    JOB_SUCCEEDED,
+    JOB_FAILED,
+    JOB_CANCELLED,
+} job_status;
+
+#define JOB_N_STATUS 5
+
+const char *job_status_name(job_status st);
+/* 0 and *out, or BASIN_EINVAL for an unknown name. */
+int job_status_parse(const char *name, job_status *out);
+/* True for succeeded, failed and cancelled. */
+bool job_status_final(job_status st);
+
+typedef struct job_new {
+    const char *kind;
+    const char *model_version;
+    const json_t *params; /* normalised params (borrowed) */
+    const json_t *labels; /* object of strings (borrowed), or NULL */
+    int priority;
+    int max_attempts;
+    double timeout_s;     /* 0: none */
+    int64_t run_after_ms; /* 0: now */
+} job_new;
+
+/* Inserts a queued job and returns once it is durably committed, writing its id into
+ * id_out. Concurrent callers share one transaction. */
+int store_submit(store *s, const job_new *job, char id_out[ULID_LEN + 1]);
+
+/* A snapshot of a job row. json fields are owned references; free with job_row_clear. */
+typedef struct job_row {
+    char id[ULID_LEN + 1];
+    char kind[64];
+    char model_version[32];
+    job_status status;
+    json_t *params;
+    json_t *labels;
+    json_t *summary; /* NULL until the job has a result */
+    int priority, attempts, max_attempts;
+    double timeout_s; /* 0: none */
+    double progress;
+    bool cancel_requested;
+    int64_t created_at, started_at, finished_at, run_after, updated_at; /* 0: null */
+    char error_code[32];                                               /* "": no error */
+    char error_message[256];
+    int64_t error_step;
+    bool has_error_step;
+} job_row;
+
+void job_row_clear(job_row *row);
+
+/* 0 and *out, or BASIN_ENOTFOUND. */
+int store_get_job(store *s, const char *id, job_row *out);
+/* Status of a job, cheap (for waiting): 0 and *out, or BASIN_ENOTFOUND. */
+int store_job_status(store *s, const char *id, job_status *out);
+
+typedef struct job_filter {
+    unsigned status_mask; /* bit (1 << job_status); 0: any */
+    const char *kind;     /* NULL: any */
+    const char *label_keys[16];
+    const char *label_values[16];
+    int n_labels;
+    int64_t since_ms, until_ms; /* on created_at; 0: open */
+    const char *cursor;         /* id to continue after (exclusive), or NULL */
+    int limit;                  /* 1..1000 */
+} job_filter;
+
+/* Newest first. Returns 0 with *rows (malloc'd array of n rows; free each with
+ * job_row_clear, then free the array) and next_cursor ("" when no more pages). */
+int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
+                    char next_cursor[ULID_LEN + 1]);
+
+/* Cancels: a queued job becomes cancelled at once; a running one gets cancel_requested.
+ * Writes the job after the change into *out (may be NULL). BASIN_ENOTFOUND, or
+ * BASIN_ECONFLICT when the job has already finished. */
+int store_cancel(store *s, const char *id, job_row *out);
+/* Deletes a finished job and its data. BASIN_ENOTFOUND, BASIN_ECONFLICT if not finished. */
+int store_delete_job(store *s, const char *id);
+
+typedef struct queue_counts {
+    int64_t by_status[JOB_N_STATUS];
+} queue_counts;
+
+int store_counts(store *s, queue_counts *out);
+
+/* ---- the queue: claim, heartbeat, finish, requeue ------------------------------------ */
+
+typedef struct job_claim {
+    char id[ULID_LEN + 1];
+    char kind[64];
+    json_t *params; /* owned reference */
+    int64_t fence;
+    int attempts; /* including this one */
+    int max_attempts;
+    double timeout_s;
+} job_claim;
+
+void job_claim_clear(job_claim *c);
+
+/* Claims the best due queued job for `owner`, with a lease of lease_ms. 0 and *out, or
+ * BASIN_ENOTFOUND when nothing is due. */
+int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out);
+
+/* Extends the lease and records progress; *cancel_requested (may be NULL) reports a
+ * cancel asked through the database. BASIN_EFENCED when the run no longer owns the job. */
+int store_heartbeat(store *s, const char *id, int64_t fence, double progress,
+                    int64_t lease_ms, bool *cancel_requested);
+
+typedef struct job_outcome {
+    job_status status;      /* SUCCEEDED, FAILED or CANCELLED */
+    const char *error_code; /* NULL when none */
+    const char *error_message;
+    int64_t error_step;
+    bool has_error_step;
+    const basin_ctx *output; /* summary, values, series, artifacts; may be NULL */
+} job_outcome;
+
+/* Ends a run: stores its output and final status in one fenced transaction.
+ * BASIN_EFENCED when the run no longer owns the job (nothing is written). */
+int store_finish(store *s, const char *id, int64_t fence, const job_outcome *o);
+
+/* Ends a run without a final status: the job goes back to the queue to run at
+ * run_after_ms, keeping `error` as its last error (may be NULL). With count_attempt false
+ * the attempt is given back (shutdown). Fenced like store_finish. */
+int store_requeue(store *s, const char *id, int64_t fence, int64_t run_after_ms,
+                  bool count_attempt, const char *error_code, const char *error_message);
+
+/* Requeues running jobs whose lease expired before now_ms, or whose owner is
+ * `dead_owner` (may be NULL); jobs out of attempts fail with code worker_lost.
+ * *n (may be NULL) receives how many jobs were touched. */
+int store_recover(store *s, int64_t now_ms, const char *dead_owner, int *n);
+
+/* Distinct lease owners of running jobs, as a JSON array of strings (new reference). */
+int store_running_owners(store *s, json_t **out);
+
+/* The earliest run_after among queued jobs: 0 and *ms, or BASIN_ENOTFOUND. */
+int store_next_due(store *s, int64_t *ms);
+
+/* ---- results ----------------------------------------------------------------------- */
+
+typedef struct result_row {
+    bool has_seed;
+    uint64_t seed;
+    json_t *summary; /* owned */
+    json_t *values;  /* owned */
+} result_row;
+
+void result_row_clear(result_row *r);
+/* 0 and *out, or BASIN_ENOTFOUND when the job has no stored result. */
+int store_get_result(store *s, const char *id, result_row *out);
+
+typedef struct artifact_info {
+    char name[64];
+    char dtype[16];
+    int ndim;
+    int64_t shape[BASIN_MAX_NDIM];
+} artifact_info;
+
+/* Artifacts of a job, without data: malloc'd array (*out, *n). */
+int store_list_artifacts(store *s, const char *id, artifact_info **out, size_t *n);
+/* One artifact with its data (malloc'd, *data of *nbytes). BASIN_ENOTFOUND. */
+int store_get_artifact(store *s, const char *id, const char *name, artifact_info *info,
+                       void **data, size_t *nbytes);
+
+typedef struct series_data {
+    char name[64];
+    size_t n;
+    int64_t *step; /* malloc'd */
+    double *value; /* malloc'd */
+} series_data;
+
+/* Every series of a job (or those named in names[0..n_names)), by name. Free with
+ * series_data_free. */
+int store_get_series(store *s, const char *id, const char *const *names, size_t n_names,
+                     series_data **out, size_t *n);
+void series_data_free(series_data *sd, size_t n);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+ * store_internal.h — what the store's files share: the connections and statement helpers.
+ * Not for use outside src/store/.
+ */
+#ifndef BASIN_STORE_INTERNAL_H
+#define BASIN_STORE_INTERNAL_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "store.h"
+
+#define STORE_MAX_READERS 16
+
+typedef struct submit_request submit_request;
+
+struct store {
+    char *path;
+    bool sync_full;
+    int busy_timeout_ms;
+
+    pthread_mutex_t writer_mutex; /* guards writer */
+    sqlite3 *writer;
+
+    pthread_mutex_t pool_mutex; /* guards the reader pool */
+    pthread_cond_t pool_cond;
+    sqlite3 *idle[STORE_MAX_READERS];
+    int n_idle, n_open;
+
+    /* Group commit: submitters queue requests; one of them (the leader) commits a batch. */
+    pthread_mutex_t submit_mutex;
+    pthread_cond_t submit_cond;
+    submit_request *pending_head, *pending_tail;
+    bool leader_active;
+};
+
+/* Opens one connection with basin's pragmas. */
+int store_connect(store *s, sqlite3 **out, char *errbuf, size_t errcap);
+/* Borrows a reader connection (waits if all are busy); give it back with store_reader_put. */
+sqlite3 *store_reader_get(store *s);
+void store_reader_put(store *s, sqlite3 *db);
+/* Locks the writer and begins an IMMEDIATE transaction; on failure the writer is unlocked
+ * and a basin code returned. */
+int store_write_begin(store *s, sqlite3 **db);
+/* Commits (ok) or rolls back (!ok) and unlocks the writer. Returns the commit's result. */
+int store_write_end(store *s, bool ok);
+/* Maps an SQLite result code to a basin code (BUSY/LOCKED → BASIN_EBUSY, else EDB). */
+int store_rc(int sqlite_rc);
+/* Prepares sql on db; NULL on failure. */
+sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql);
+/* Executes a prepared, bound statement to completion and finalises it; basin code. */
+int store_step_done(sqlite3_stmt *st);
+/* Column as a new JSON reference parsed from text; NULL column or bad JSON → def (taken). */
+json_t *store_column_json(sqlite3_stmt *st, int col, json_t *def);
+/* Binds a JSON value as compact text. */
+int store_bind_json(sqlite3_stmt *st, int idx, const json_t *value);
+
+#endif

@@ -1,0 +1,501 @@
+/*
+ * pool.c — the libuv scheduler loop and the worker threads (see pool.h).
+ *
+ * Slot life cycle: IDLE → (loop claims a job) ASSIGNED → (thread picks it up) RUNNING →
+ * (thread stored the outcome) IDLE, and the thread wakes the loop to claim again. Only
+ * the loop moves a slot from IDLE to ASSIGNED; only the slot's thread moves it on. The
+ * loop reads a running slot's ctx (progress, stop flag) under the slot mutex.
+ */
+#include "pool.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "basin/rng.h"
+#include "models/run_ctx.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+typedef enum slot_state { SLOT_IDLE, SLOT_ASSIGNED, SLOT_RUNNING } slot_state;
+
+typedef struct slot {
+    worker_pool *pool;
+    uv_thread_t thread;
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    slot_state state;
+    bool quit;
+    job_claim claim; /* valid while ASSIGNED or RUNNING */
+    basin_ctx *ctx;  /* valid while RUNNING */
+} slot;
+
+struct worker_pool {
+    store *store;
+    hub *hub;
+    worker_options opt;
+    char owner[128];
+
+    uv_loop_t loop;
+    uv_async_t wake_async;
+    uv_async_t stop_async;
+    uv_timer_t tick_timer;
+    uv_timer_t due_timer;
+    uv_thread_t loop_thread;
+
+    atomic_bool stopping; /* no more claims */
+    atomic_int busy;
+    slot *slots;
+    int64_t ticks_since_recover; /* ms of ticks since the last expired-lease sweep */
+
+    pthread_mutex_t rng_mutex; /* jitter */
+    basin_rng rng;
+};
+
+void worker_options_default(worker_options *o)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    o->n_workers = cores > 0 ? (int)cores : 1;
+    o->lease_ms = 30000;
+    o->heartbeat_ms = 1000;
+    o->retry_base_ms = 1000;
+    o->retry_max_ms = 300000;
+    o->limits = basin_default_limits;
+}
+
+/* ---- the worker threads -------------------------------------------------------------- */
+
+/* Retry delay: base·2^(attempt−1), capped, times a jitter factor in [0.5, 1). */
+static int64_t retry_delay_ms(worker_pool *p, int attempt)
+{
+    double delay = (double)p->opt.retry_base_ms;
+    for (int i = 1; i < attempt && delay < (double)p->opt.retry_max_ms; i++)
+        delay *= 2.0;
+    if (delay > (double)p->opt.retry_max_ms)
+        delay = (double)p->opt.retry_max_ms;
+    pthread_mutex_lock(&p->rng_mutex);
+    double jitter = 0.5 + 0.5 * basin_rng_uniform(&p->rng);
+    pthread_mutex_unlock(&p->rng_mutex);
+    return (int64_t)(delay * jitter);
+}
+
+/* Stores the end of a run, retrying while the database is busy. */
+static void settle(worker_pool *p, const job_claim *c, int rc, basin_ctx *ctx)
+{
+    job_outcome o = {.output = ctx};
+    int reason = ctx ? run_ctx_stop_reason(ctx) : 0;
+    bool requeue = false, count_attempt = true;
+    int64_t run_after = 0;
+    char message[256] = "";
+
+    if (rc == 0) {
+        o.status = JOB_SUCCEEDED;
+    } else if (rc == BASIN_ECANCELLED && reason == BASIN_EFENCED) {
+        log_warn("job %s: lease lost; leaving it to its new owner", c->id);
+        return;
+    } else if (rc == BASIN_ECANCELLED && reason == BASIN_ESHUTDOWN) {
+        requeue = true;
+        count_attempt = false;
+        run_after = clock_wall_ms();
+        snprintf(message, sizeof message, "interrupted by shutdown; requeued");
+    } else if (rc == BASIN_ECANCELLED && reason == BASIN_ETIMEOUT) {
+        o.status = JOB_FAILED;
+        o.error_code = "timeout";
+        snprintf(message, sizeof message, "stopped after its timeout of %g s", c->timeout_s);
+    } else if (rc == BASIN_ECANCELLED) {
+        o.status = JOB_CANCELLED;
+        o.error_code = "cancelled";
+        snprintf(message, sizeof message, "cancelled while running");
+    } else if (rc == BASIN_EDIVERGED || rc == BASIN_EINVAL) {
+        o.status = JOB_FAILED;
+        o.error_code = ctx && ctx->failed ? ctx->fail_code : basin_errname(rc);
+        snprintf(message, sizeof message, "%s",
+                 ctx && ctx->failed ? ctx->fail_message : basin_strerror(rc));
+        o.has_error_step = ctx && ctx->failed;
+        o.error_step = ctx ? ctx->fail_step : 0;
+    } else if (c->attempts < c->max_attempts) {
+        requeue = true;
+        run_after = clock_wall_ms() + retry_delay_ms(p, c->attempts);
+        snprintf(message, sizeof message, "attempt %d failed: %s; retrying", c->attempts,
+                 basin_strerror(rc));
+    } else {
+        o.status = JOB_FAILED;
+        o.error_code = basin_errname(rc);
+        snprintf(message, sizeof message, "failed after %d attempts: %s", c->attempts,
+                 basin_strerror(rc));
+    }
+    o.error_message = message[0] ? message : NULL;
+
+    for (int tries = 0; tries < 50; tries++) {
+        int st = requeue ? store_requeue(p->store, c->id, c->fence, run_after, count_attempt,
+                                         "retry", message)
+                         : store_finish(p->store, c->id, c->fence, &o);
+        if (st == 0 || st == BASIN_EFENCED) {
+            if (st == BASIN_EFENCED)
+                log_warn("job %s: lease lost before its outcome was stored", c->id);
+            else
+                log_info("job %s: %s%s%s", c->id,
+                         requeue ? "requeued" : job_status_name(o.status),
+                         message[0] ? ": " : "", message);
+            return;
+        }
+        log_warn("job %s: storing the outcome failed (%s); retrying", c->id,
+                 basin_strerror(st));
+        usleep(200000);
+    }
+    log_error("job %s: outcome not stored; its lease will expire and requeue it", c->id);
+}
+
+static void run_claimed(worker_pool *p, slot *sl)
+{
+    job_claim *c = &sl->claim;
+    const basin_model *model = basin_model_find(c->kind);
+    basin_problems problems = {0};
+    void *config = NULL;
+    json_t *normalized = NULL;
+    basin_ctx *ctx = run_ctx_new(&p->opt.limits);
+    int rc = ctx ? 0 : BASIN_ENOMEM;
+    if (rc == 0 && !model) {
+        basin_ctx_fail(ctx, "unknown_kind", 0, "no model of kind %s in this build", c->kind);
+        rc = BASIN_EINVAL;
+    }
+    if (rc == 0) {
+        rc = model->parse(c->params, "/params", &p->opt.limits, &problems, NULL, &normalized,
+                          &config);
+        json_decref(normalized);
+        if (rc) {
+            basin_ctx_fail(ctx, "invalid_params", 0, "stored params no longer valid: %s %s",
+                           problems.count ? problems.items[0].pointer : "",
+                           problems.count ? problems.items[0].message : basin_strerror(rc));
+            rc = BASIN_EINVAL;
+        }
+    }
+    if (rc == 0) {
+        if (c->timeout_s > 0)
+            ctx->deadline_ms = clock_wall_ms() + (int64_t)(c->timeout_s * 1000.0);
+        pthread_mutex_lock(&sl->mutex);
+        sl->ctx = ctx;
+        if (sl->quit)
+            run_ctx_request_stop(ctx, BASIN_ESHUTDOWN);
+        pthread_mutex_unlock(&sl->mutex);
+        rc = model->run(config, ctx);
+        /* A model that noticed the stop flag may report it through another code. */
+        if (rc && rc != BASIN_EDIVERGED && run_ctx_stop_reason(ctx))
+            rc = BASIN_ECANCELLED;
+        pthread_mutex_lock(&sl->mutex);
+        sl->ctx = NULL;
+        pthread_mutex_unlock(&sl->mutex);
+    }
+    if (model && config)
+        model->free_config(config);
+    settle(p, c, rc, ctx);
+    run_ctx_free(ctx);
+    hub_publish(p->hub, c->id);
+}
+
+static void slot_main(void *arg)
+{
+    slot *sl = arg;
+    worker_pool *p = sl->pool;
+    for (;;) {
+        pthread_mutex_lock(&sl->mutex);
+        while (sl->state != SLOT_ASSIGNED && !sl->quit)
+            pthread_cond_wait(&sl->cond, &sl->mutex);
+        if (sl->quit) { /* an assigned job not yet started is requeued by the stopper */
+            pthread_mutex_unlock(&sl->mutex);
+            return;
+        }
+        sl->state = SLOT_RUNNING;
+        pthread_mutex_unlock(&sl->mutex);
+
+        run_claimed(p, sl);
+
+        pthread_mutex_lock(&sl->mutex);
+        job_claim_clear(&sl->claim);
+        sl->state = SLOT_IDLE;
+        pthread_cond_broadcast(&sl->cond);
+        pthread_mutex_unlock(&sl->mutex);
+        atomic_fetch_sub(&p->busy, 1);
+        uv_async_send(&p->wake_async);
+    }
+}
+
+/* ---- the loop ------------------------------------------------------------------------- */
+
+static void schedule_due_timer(worker_pool *p);
+static void on_due(uv_timer_t *t);
+
+/* Claims due jobs for idle slots. */
+static void claim_round(worker_pool *p)
+{
+    for (int i = 0; i < p->opt.n_workers && !atomic_load(&p->stopping); i++) {
+        slot *sl = &p->slots[i];
+        pthread_mutex_lock(&sl->mutex);
+        bool idle = sl->state == SLOT_IDLE;
+        pthread_mutex_unlock(&sl->mutex);
+        if (!idle)
+            continue;
+        job_claim c;
+        int rc = store_claim(p->store, p->owner, p->opt.lease_ms, &c);
+        if (rc == BASIN_ENOTFOUND)
+            break;
+        if (rc) {
+            log_warn("claim failed: %s", basin_strerror(rc));
+            break;
+        }
+        log_info("job %s: claimed (%s, attempt %d of %d)", c.id, c.kind, c.attempts,
+                 c.max_attempts);
+        atomic_fetch_add(&p->busy, 1);
+        pthread_mutex_lock(&sl->mutex);
+        sl->claim = c;
+        sl->state = SLOT_ASSIGNED;
+        pthread_cond_broadcast(&sl->cond);
+        pthread_mutex_unlock(&sl->mutex);
+        hub_publish(p->hub, c.id);
+    }
+    schedule_due_timer(p);
+}
+
+/* Arms the one-shot timer for the earliest future run_after, so delayed jobs and retries
+ * start on time without polling. */
+static void schedule_due_timer(worker_pool *p)
+{
+    int64_t due;
+    if (atomic_load(&p->stopping) || store_next_due(p->store, &due) != 0)
+        return;
+    int64_t wait = due - clock_wall_ms();
+    uv_timer_start(&p->due_timer, on_due, (uint64_t)(wait > 0 ? wait : 0) + 1, 0);
+}
+
+static void on_due(uv_timer_t *t)
+{
+    claim_round(t->data);
+}
+
+static void on_wake(uv_async_t *a)
+{
+    claim_round(a->data);
+}
+
+/* Heartbeats every running job: renews its lease, publishes progress, and forwards a
+ * cancel asked through the database or a lost lease to the run. */
+static void on_tick(uv_timer_t *t)
+{
+    worker_pool *p = t->data;
+    for (int i = 0; i < p->opt.n_workers; i++) {
+        slot *sl = &p->slots[i];
+        pthread_mutex_lock(&sl->mutex);
+        if (sl->state != SLOT_RUNNING || !sl->ctx) {
+            pthread_mutex_unlock(&sl->mutex);
+            continue;
+        }
+        char id[ULID_LEN + 1];
+        memcpy(id, sl->claim.id, sizeof id);
+        int64_t fence = sl->claim.fence;
+        double progress = run_ctx_get_progress(sl->ctx);
+        pthread_mutex_unlock(&sl->mutex);
+
+        bool cancel = false;
+        int rc = store_heartbeat(p->store, id, fence, progress, p->opt.lease_ms, &cancel);
+        if (rc == BASIN_EFENCED || cancel) {
+            pthread_mutex_lock(&sl->mutex);
+            if (sl->ctx && strcmp(sl->claim.id, id) == 0)
+                run_ctx_request_stop(sl->ctx, cancel ? BASIN_ECANCELLED : BASIN_EFENCED);
+            pthread_mutex_unlock(&sl->mutex);
+        } else if (rc) {
+            log_warn("job %s: heartbeat failed: %s", id, basin_strerror(rc));
+        }
+    }
+    /* Expired leases (a process that died, a run that hung) twice per lease period. */
+    p->ticks_since_recover += p->opt.heartbeat_ms;
+    int n = 0;
+    if (p->ticks_since_recover >= p->opt.lease_ms / 2 &&
+        store_recover(p->store, clock_wall_ms(), NULL, &n) == 0 && n > 0) {
+        log_warn("requeued %d job(s) whose lease expired", n);
+        hub_publish(p->hub, NULL);
+    }
+    if (p->ticks_since_recover >= p->opt.lease_ms / 2)
+        p->ticks_since_recover = 0;
+    claim_round(p);
+}
+
+static void on_close(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void on_stop(uv_async_t *a)
+{
+    worker_pool *p = a->data;
+    uv_close((uv_handle_t *)&p->wake_async, on_close);
+    uv_close((uv_handle_t *)&p->stop_async, on_close);
+    uv_close((uv_handle_t *)&p->tick_timer, on_close);
+    uv_close((uv_handle_t *)&p->due_timer, on_close);
+}
+
+static void loop_main(void *arg)
+{
+    worker_pool *p = arg;
+    uv_run(&p->loop, UV_RUN_DEFAULT);
+}
+
+/* ---- start, stop, queries -------------------------------------------------------------- */
+
+/* Requeues jobs whose owner was a process on this host that no longer runs. */
+static void recover_dead_owners(worker_pool *p)
+{
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    json_t *owners = NULL;
+    if (store_running_owners(p->store, &owners) != 0)
+        return;
+    size_t i;
+    json_t *o;
+    json_array_foreach(owners, i, o)
+    {
+        const char *owner = json_string_value(o);
+        char ohost[64];
+        long pid = 0;
+        if (sscanf(owner, "%63[^:]:%ld:", ohost, &pid) != 2 || strcmp(ohost, host) != 0)
+            continue;
+        bool dead = pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH);
+        int n = 0;
+        if (dead && store_recover(p->store, clock_wall_ms(), owner, &n) == 0 && n)
+            log_warn("requeued %d job(s) left running by %s, which is gone", n, owner);
+    }
+    json_decref(owners);
+}
+
+int worker_pool_start(store *s, hub *h, const worker_options *o, worker_pool **out)
+{
+    worker_pool *p = calloc(1, sizeof *p);
+    if (!p)
+        return BASIN_ENOMEM;
+    p->store = s;
+    p->hub = h;
+    p->opt = *o;
+    if (p->opt.n_workers < 1)
+        p->opt.n_workers = 1;
+    char host[64] = "";
+    gethostname(host, sizeof host - 1);
+    uint64_t instance = 0;
+    char inst[ULID_LEN + 1];
+    ulid_new(inst);
+    snprintf(p->owner, sizeof p->owner, "%s:%ld:%s", host, (long)getpid(), inst);
+    for (const char *c = inst; *c; c++)
+        instance = instance * 31 + (uint64_t)*c;
+    basin_rng_seed(&p->rng, instance);
+    pthread_mutex_init(&p->rng_mutex, NULL);
+    atomic_init(&p->stopping, false);
+    atomic_init(&p->busy, 0);
+
+    recover_dead_owners(p);
+    store_recover(s, clock_wall_ms(), NULL, NULL);
+
+    p->slots = calloc((size_t)p->opt.n_workers, sizeof *p->slots);
+    if (!p->slots || uv_loop_init(&p->loop) != 0) {
+        free(p->slots);
+        free(p);
+        return BASIN_ENOMEM;
+    }
+    uv_async_init(&p->loop, &p->wake_async, on_wake);
+    uv_async_init(&p->loop, &p->stop_async, on_stop);
+    uv_timer_init(&p->loop, &p->tick_timer);
+    uv_timer_init(&p->loop, &p->due_timer);
+    p->wake_async.data = p->stop_async.data = p->tick_timer.data = p->due_timer.data = p;
+    uv_timer_start(&p->tick_timer, on_tick, (uint64_t)p->opt.heartbeat_ms,
+                   (uint64_t)p->opt.heartbeat_ms);
+
+    for (int i = 0; i < p->opt.n_workers; i++) {
+        slot *sl = &p->slots[i];
+        sl->pool = p;
+        pthread_mutex_init(&sl->mutex, NULL);
+        pthread_cond_init(&sl->cond, NULL);
+        uv_thread_create(&sl->thread, slot_main, sl);
+    }
+    uv_thread_create(&p->loop_thread, loop_main, p);
+    uv_async_send(&p->wake_async);
+    *out = p;
+    return 0;
+}
+
+void worker_pool_wake(worker_pool *p)
+{
+    uv_async_send(&p->wake_async);
+}
+
+void worker_pool_cancel(worker_pool *p, const char *id)
+{
+    for (int i = 0; i < p->opt.n_workers; i++) {
+        slot *sl = &p->slots[i];
+        pthread_mutex_lock(&sl->mutex);
+        if (sl->ctx && strcmp(sl->claim.id, id) == 0)
+            run_ctx_request_stop(sl->ctx, BASIN_ECANCELLED);
+        pthread_mutex_unlock(&sl->mutex);
+    }
+}
+
+void worker_pool_counts(worker_pool *p, int *total, int *busy)
+{
+    *total = p->opt.n_workers;
+    *busy = atomic_load(&p->busy);
+}
+
+const char *worker_pool_owner(worker_pool *p)
+{
+    return p->owner;
+}
+
+void worker_pool_stop(worker_pool *p, int64_t grace_ms)
+{
+    if (!p)
+        return;
+    atomic_store(&p->stopping, true);
+    int64_t deadline = clock_mono_ms() + grace_ms;
+    /* Let running jobs finish within the grace period, then ask them to stop. */
+    for (int i = 0; i < p->opt.n_workers; i++) {
+        slot *sl = &p->slots[i];
+        pthread_mutex_lock(&sl->mutex);
+        while (sl->state != SLOT_IDLE && clock_mono_ms() < deadline) {
+            pthread_mutex_unlock(&sl->mutex);
+            usleep(20000);
+            pthread_mutex_lock(&sl->mutex);
+        }
+        pthread_mutex_unlock(&sl->mutex);
+    }
+    for (int i = 0; i < p->opt.n_workers; i++) {
+        slot *sl = &p->slots[i];
+        pthread_mutex_lock(&sl->mutex);
+        if (sl->ctx)
+            run_ctx_request_stop(sl->ctx, BASIN_ESHUTDOWN);
+        sl->quit = true;
+        pthread_cond_broadcast(&sl->cond);
+        pthread_mutex_unlock(&sl->mutex);
+    }
+    for (int i = 0; i < p->opt.n_workers; i++)
+        uv_thread_join(&p->slots[i].thread);
+    /* A job the loop assigned but no thread started goes back to the queue untouched. */
+    for (int i = 0; i < p->opt.n_workers; i++) {
+        slot *sl = &p->slots[i];
+        if (sl->state == SLOT_ASSIGNED) {
+            store_requeue(p->store, sl->claim.id, sl->claim.fence, clock_wall_ms(), false,
+                          NULL, NULL);
+            job_claim_clear(&sl->claim);
+        }
+        pthread_mutex_destroy(&sl->mutex);
+        pthread_cond_destroy(&sl->cond);
+    }
+    uv_async_send(&p->stop_async);
+    uv_thread_join(&p->loop_thread);
+    uv_loop_close(&p->loop);
+    pthread_mutex_destroy(&p->rng_mutex);
+    free(p->slots);
+    free(p);
+}
