@@ -410,10 +410,11 @@ static int parse(const json_t *params, const char *pointer, const basin_limits *
     cfg.seed = params_seed(&r);
 
     /* x − c ← (I − k dt K)(x − c) + noise is stable iff k dt λ < 2 for every eigenvalue λ
-     * of K. */
+     * of K. λ_max of a matrix carries rounding, so dt within 1e-12 of the limit is refused
+     * too. */
     if (energy_ok && mobility_ok && dt_ok) {
         double limit = basin_langevin_dt_limit(cfg.d, &cfg.E, &cfg.K);
-        if (!(cfg.dt < limit))
+        if (!(cfg.dt < limit * (1.0 - 1e-12)))
             params_problem(&r, "dt",
                            "must be below %.6g = 2/(k·%s) for the Euler–Maruyama step to be "
                            "stable; got %.17g",

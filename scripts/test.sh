@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: the Check unit suites (meson
+# test) and the integration tests against a real server on loopback. Ends with the line
+# "N passed, N failed" counting every test case of the whole run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh test || exit 1
+scripts/build.sh || exit 1
+
+passed=0
+failed=0
+log=$(mktemp)
+
+# Unit suites: Check prints "NN%: Checks: C, Failures: F, Errors: E" per suite.
+meson test -C build --suite unit --print-errorlogs --verbose >"$log" 2>&1
+unit_rc=$?
+while read -r checks fails errors; do
+  passed=$((passed + checks - fails - errors))
+  failed=$((failed + fails + errors))
+done < <(sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$log")
+grep -E "Checks:|FAIL|ERROR|^ *[0-9]+/[0-9]+ " "$log" | grep -v "^$" || true
+if [ $unit_rc -ne 0 ] && ! grep -q "Failures: [1-9]\|Errors: [1-9]" "$log"; then
+  # A suite that crashed before its summary still counts as a failure.
+  cat "$log"
+  failed=$((failed + 1))
+fi
+
+# Integration tests: each prints "N passed, N failed" as its last line.
+for t in tests/integration/test_*.py; do
+  echo "== $t"
+  /usr/bin/python3 "$t" build/src/basin >"$log" 2>&1
+  rc=$?
+  cat "$log"
+  line=$(grep -E "^[0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
+  if [ -n "$line" ]; then
+    passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+    failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+  fi
+  if [ $rc -ne 0 ] && [ -z "$line" ]; then failed=$((failed + 1)); fi
+done
+rm -f "$log"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
