@@ -11,11 +11,12 @@
  *   pseudo_inverse  J = Ξ G⁻¹ Ξᵀ − diag, G = ΞᵀΞ (P×P Gram matrix; Kohonen/Personnaz
  *                   projector). Held as Ξ and K = Ξ G⁻¹ (N×P, no N×N matrix), with
  *                   b = Kᵀ s: h_i = ξ_i·b − J_ii s_i + h_ext, J_ii = ξ_i·K_i. G⁻¹ comes
- *                   from a Cholesky factorisation (LAPACKE dpotrf/dpotri); when G is
+ *                   from a Cholesky factorisation (LAPACKE dpotrf/dpotri). When G is
  *                   singular or ill-conditioned (reciprocal condition < 1e-10: repeated
- *                   or dependent patterns, P ≥ N) the Moore–Penrose inverse from an
- *                   eigendecomposition (dsyev) replaces it, so J is still the orthogonal
- *                   projector onto the span of the patterns.
+ *                   or dependent patterns, P ≥ N) a pivoted Cholesky (dpstrf) picks a
+ *                   maximal independent subset B of the patterns and G⁻¹ is replaced by
+ *                   G_BB⁻¹ padded with zeros: J is still the orthogonal projector onto
+ *                   the span of all the patterns (= Ξ G⁺ Ξᵀ).
  *   storkey         the incremental rule of Storkey (1997), held as the dense N×N W with
  *                   the field vector hloc = W s.
  *
@@ -108,7 +109,8 @@ void basin_hopfield_free(basin_hopfield *w);
 /* Builds the couplings in parts of about `budget` elementary operations, so a caller can
  * check for cancellation in between. Returns 1 when the couplings are complete, 0 when
  * more parts remain, BASIN_ENOMEM, or BASIN_EDIVERGED when LAPACK fails (pseudo_inverse
- * eigen-solver not converging). Hebb needs no work. */
+ * with a numerically zero Gram matrix, which ±1 patterns cannot produce). Hebb needs no
+ * work. */
 int basin_hopfield_learn_part(basin_hopfield *w, double budget);
 
 /* Builds the couplings in one call: 0, BASIN_ENOMEM or BASIN_EDIVERGED. */

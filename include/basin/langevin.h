@@ -54,9 +54,9 @@
 
 typedef enum basin_energy_type {
     BASIN_ENERGY_HARMONIC = 0,     /* E = ½ k |x − c|² */
-    BASIN_ENERGY_DOUBLE_WELL,      /* reserved: (|x|² − 1)² */
-    BASIN_ENERGY_GAUSSIAN_MIXTURE, /* reserved: −T ln Σ w_j N(x; μ_j, Σ_j) */
-    BASIN_ENERGY_POLYNOMIAL,       /* reserved: 1-D Σ a_j x^j */
+    BASIN_ENERGY_DOUBLE_WELL,      /* reserved: (x² − 1)² */
+    BASIN_ENERGY_GAUSSIAN_MIXTURE, /* reserved: wells of a Gaussian mixture */
+    BASIN_ENERGY_POLYNOMIAL,       /* reserved: 1-D Σ_j a_j x^j */
 } basin_energy_type;
 
 /* A tagged energy: `type` says which member of the union is meaningful. */

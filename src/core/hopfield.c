@@ -138,11 +138,15 @@ int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi,
         break;
     }
 
-    /* Copy the patterns twice: P×N int8 for exact overlaps, N×P doubles for BLAS. */
+    /* Copy the patterns twice: P×N int8 for exact overlaps, N×P doubles for BLAS. The
+     * transpose writes rows of Xi contiguously and reads P streams of xi, each cache line
+     * of which serves 64 consecutive i. */
     memcpy(w->xi8, xi, N * P);
-    for (size_t mu = 0; mu < P; mu++)
-        for (size_t i = 0; i < N; i++)
-            w->Xi[i * P + mu] = (double)xi[mu * N + i];
+    for (size_t i = 0; i < N; i++) {
+        double *Xi_i = w->Xi + i * P;
+        for (size_t mu = 0; mu < P; mu++)
+            Xi_i[mu] = (double)xi[mu * N + i];
+    }
 
     w->tie = cfg->rule == BASIN_HOPFIELD_HEBB ? 0.0 : TIE_FLOAT;
     w->c = cfg->rule == BASIN_HOPFIELD_HEBB ? 1.0 / (double)N : 1.0;
@@ -184,55 +188,59 @@ static void symmetrize_lower(double *A, size_t P)
             A[i * P + j] = A[j * P + i];
 }
 
-/* Replaces G (the Gram matrix, full symmetric) by its inverse, or by its Moore–Penrose
- * inverse when G is singular or its reciprocal condition number is below 1e-10. */
+/* Replaces G (the Gram matrix, full symmetric) by a matrix C with Ξ C Ξᵀ the orthogonal
+ * projector onto the span of the patterns: C = G⁻¹ by Cholesky (dpotrf, dpotri) when G is
+ * well conditioned (reciprocal condition > 1e-10, dpocon). Otherwise (repeated or dependent
+ * patterns, P ≥ N) a pivoted Cholesky (dpstrf, pivots down to 1e-9·max G_ii) picks a
+ * maximal independent set B of patterns, and C is G_BB⁻¹ on B × B and zero elsewhere:
+ * Ξ_B G_BB⁻¹ Ξ_Bᵀ is the same projector, and equals Ξ G⁺ Ξᵀ. */
 static int invert_gram(basin_hopfield *w)
 {
     size_t P = pp(w);
     lapack_int n = (lapack_int)P;
     double *A = malloc(P * P * sizeof *A);
-    double *lambda = malloc(P * sizeof *lambda);
+    lapack_int *piv = malloc(P * sizeof *piv);
     int rc = 0;
-    if (!A || !lambda) {
+    if (!A || !piv) {
         rc = BASIN_ENOMEM;
         goto out;
     }
-    /* 1-norm of G, for the condition estimate */
-    double anorm = 0.0;
+    double anorm = 0.0, max_diag = 0.0; /* 1-norm of G for the condition estimate */
     for (size_t j = 0; j < P; j++) {
         double col = 0.0;
         for (size_t i = 0; i < P; i++)
             col += fabs(w->G[i * P + j]);
         anorm = col > anorm ? col : anorm;
+        max_diag = w->G[j * P + j] > max_diag ? w->G[j * P + j] : max_diag;
     }
     memcpy(A, w->G, P * P * sizeof *A);
     double rcond = 0.0;
-    bool ok = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', n, A, n) == 0 &&
-              LAPACKE_dpocon(LAPACK_ROW_MAJOR, 'L', n, A, n, anorm, &rcond) == 0 &&
-              rcond > 1e-10 && LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'L', n, A, n) == 0;
-    if (ok) {
-        /* G⁻¹ = L⁻ᵀ L⁻¹ */
+    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', n, A, n) == 0 &&
+        LAPACKE_dpocon(LAPACK_ROW_MAJOR, 'L', n, A, n, anorm, &rcond) == 0 && rcond > 1e-10 &&
+        LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'L', n, A, n) == 0) {
+        /* G⁻¹ = L⁻ᵀ L⁻¹, lower triangle */
         symmetrize_lower(A, P);
         memcpy(w->G, A, P * P * sizeof *A);
         goto out;
     }
-    /* G = V Λ Vᵀ; G⁺ = Σ_{λ_k > tol} v_k v_kᵀ / λ_k = U Uᵀ with U_ik = v_k[i] / √λ_k. */
+    /* Πᵀ G Π = L Lᵀ with (Πᵀ G Π)_ab = G_{piv(a), piv(b)} (1-based pivots); the leading
+     * rank × rank block of L factors G_BB. */
     memcpy(A, w->G, P * P * sizeof *A);
-    if (LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'V', 'L', n, A, n, lambda) != 0) {
+    lapack_int rank = 0;
+    if (LAPACKE_dpstrf(LAPACK_ROW_MAJOR, 'L', n, A, n, piv, &rank, 1e-9 * max_diag) < 0 ||
+        rank < 1 || LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'L', rank, A, n) != 0) {
         rc = BASIN_EDIVERGED;
         goto out;
     }
-    double tol = 1e-10 * lambda[P - 1]; /* eigenvalues ascend */
-    for (size_t k = 0; k < P; k++) {
-        double scale = lambda[k] > tol ? 1.0 / sqrt(lambda[k]) : 0.0;
-        for (size_t i = 0; i < P; i++)
-            A[i * P + k] *= scale;
-    }
-    cblas_dsyrk(CblasRowMajor, CblasLower, CblasNoTrans, n, n, 1.0, A, n, 0.0, w->G, n);
-    symmetrize_lower(w->G, P);
+    memset(w->G, 0, P * P * sizeof *w->G);
+    for (size_t a = 0; a < (size_t)rank; a++)
+        for (size_t b = 0; b <= a; b++) {
+            size_t i = (size_t)piv[a] - 1, j = (size_t)piv[b] - 1;
+            w->G[i * P + j] = w->G[j * P + i] = A[a * P + b];
+        }
 out:
     free(A);
-    free(lambda);
+    free(piv);
     return rc;
 }
 

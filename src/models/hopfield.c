@@ -7,7 +7,8 @@
  *                   h = ξᵀ(ξ s)/N − α s + h_ext, never an N×N matrix.
  *   pseudo_inverse  J = Ξ (ΞᵀΞ)⁻¹ Ξᵀ with its diagonal zeroed (Kohonen/Personnaz projector),
  *                   through the P×P Gram matrix; applied as h = Ξ (G⁻¹ Ξᵀ s) − diag(J) s.
- *                   Dependent patterns (or P ≥ N) use the Moore–Penrose inverse of G.
+ *                   Dependent patterns (or P ≥ N): the projector onto their span, from a
+ *                   maximal independent subset (pivoted Cholesky).
  *   storkey         Storkey (1997) incremental rule, dense N×N (n ≤ 4096).
  * Local field h_i = Σ_{j≠i} J_ij s_j + h_ext. One sweep is N spin updates:
  *   async  random sequential order, a new permutation each sweep;
@@ -237,7 +238,13 @@ static int read_patterns(param_reader *r, hopfield_config *cfg, bool n_ok)
     }
     cfg->core.p = (long)P;
     long n = cfg->core.n;
-    if (n_ok) {
+    /* lengths first, so that storage is only allocated for a well-formed n × P array */
+    bool shaped = n_ok;
+    for (size_t mu = 0; mu < P && shaped; mu++) {
+        const json_t *row = json_array_get(v, mu);
+        shaped = json_is_array(row) && json_array_size(row) == (size_t)n;
+    }
+    if (shaped) {
         cfg->xi = malloc(P * (size_t)n);
         if (!cfg->xi)
             return BASIN_ENOMEM;
@@ -310,7 +317,7 @@ static int read_cue(param_reader *r, hopfield_config *cfg, bool n_ok, bool p_ok)
         params_raw(&c, "state", NULL);
         cfg->cue = CUE_STATE;
         long n = cfg->core.n;
-        if (n_ok) {
+        if (n_ok && json_is_array(state) && json_array_size(state) == (size_t)n) {
             cfg->cue_state = malloc((size_t)n);
             if (!cfg->cue_state) {
                 params_close(&c, NULL);
@@ -562,7 +569,7 @@ static int hopfield_run(const void *config, basin_ctx *ctx)
     }
     if (rc < 0) {
         if (rc == BASIN_EDIVERGED)
-            basin_ctx_fail(ctx, "diverged", 0, "the eigen-solver for the Gram matrix failed");
+            basin_ctx_fail(ctx, "diverged", 0, "the Gram matrix of the patterns is zero");
         goto out;
     }
     s0 = malloc(N);

@@ -164,10 +164,9 @@ static bool read_vector(param_reader *r, const char *key, int d, bool check_len,
 
 static const char *const energy_reserved[] = {"double_well", "gaussian_mixture", "polynomial"};
 
-/* energy: {"type": "harmonic", "k", "center"}. Returns true when valid. */
-static bool read_energy(param_reader *er, int d, bool dim_ok, basin_energy *E)
+/* energy: {"type": "harmonic", "k", "center"}. */
+static void read_energy(param_reader *er, int d, bool dim_ok, basin_energy *E)
 {
-    size_t before = n_problems(er->problems);
     const json_t *type = params_raw(er, "type", "string");
     json_t *prop = schema_prop(er, "type");
     if (prop) {
@@ -194,14 +193,12 @@ static bool read_energy(param_reader *er, int d, bool dim_ok, basin_energy *E)
     E->type = BASIN_ENERGY_HARMONIC;
     E->u.harmonic.k = params_real(er, "k", 1.0, PARAM_MIN, PARAM_MAX);
     read_vector(er, "center", d, dim_ok, E->u.harmonic.c);
-    return n_problems(er->problems) == before;
 }
 
 /* init: {"type": "point", "x"} or {"type": "gaussian", "mean", "std"}. */
-static bool read_init(param_reader *ir, int d, bool dim_ok, langevin_config *cfg)
+static void read_init(param_reader *ir, int d, bool dim_ok, langevin_config *cfg)
 {
     static const char *const types[] = {"point", "gaussian", NULL};
-    size_t before = n_problems(ir->problems);
     const char *type = params_enum(ir, "type", "point", types);
     if (strcmp(type, "point") == 0) {
         cfg->init = INIT_POINT;
@@ -212,7 +209,6 @@ static bool read_init(param_reader *ir, int d, bool dim_ok, langevin_config *cfg
         read_vector(ir, "mean", d, dim_ok, cfg->x0);
         cfg->std = params_real(ir, "std", 1.0, 0.0, PARAM_MAX);
     }
-    return n_problems(ir->problems) == before;
 }
 
 /* The schema of init: one object schema per type, told apart by "type". */
@@ -379,9 +375,11 @@ static int parse(const json_t *params, const char *pointer, const basin_limits *
     bool dim_ok = n_problems(problems) == before;
 
     param_reader er;
+    before = n_problems(problems);
     params_child(&r, "energy", &er);
-    bool energy_ok = read_energy(&er, cfg.d, dim_ok, &cfg.E);
+    read_energy(&er, cfg.d, dim_ok, &cfg.E);
     params_child_end(&r, "energy", &er);
+    bool energy_ok = n_problems(problems) == before;
 
     cfg.M = (long)params_int(&r, "particles", 10000, 1, 100000000);
     cfg.steps = (long)params_int(&r, "steps", 1000, 1, 1000000000);

@@ -407,7 +407,8 @@ END_TEST
  * below 1. Exact statement: zero flips in a T = 0 sweep started at each of the 100
  * patterns, at α = 0.5 where Hebb (checked as a contrast) keeps almost none. Also with
  * linearly dependent patterns (a repeated and a negated pattern: singular Gram matrix),
- * where the Moore–Penrose inverse gives the same projector onto their span. */
+ * where the projector onto their span (built from an independent subset) keeps them all:
+ * checked as ξ_i h_i > 0 for every spin. */
 START_TEST(test_pinv_patterns_are_fixed_points)
 {
     const long N = 200, P = 100;
@@ -437,6 +438,15 @@ START_TEST(test_pinv_patterns_are_fixed_points)
         x2[8 * N2 + i] = (int8_t)-x2[2 * N2 + i];
     }
     w = core_new(N2, P2, BASIN_HOPFIELD_PSEUDO_INVERSE, BASIN_HOPFIELD_SYNC, 0.0, 0.0, x2);
+    /* the same projector as from the 8 independent patterns 0..7 (reference: Gauss–Jordan
+     * on their nonsingular Gram matrix); 1e-10 allows for the conditioning of G_BB */
+    double *Jref = malloc((size_t)(N2 * N2) * sizeof *Jref);
+    double *Jfull = malloc((size_t)(N2 * N2) * sizeof *Jfull);
+    double *Jcore = malloc((size_t)(N2 * N2) * sizeof *Jcore);
+    ref_pinv(x2, 8, N2, Jfull, Jref);
+    basin_hopfield_couplings(w, Jcore);
+    for (long k = 0; k < N2 * N2; k++)
+        ck_assert_double_eq_tol(Jcore[k], Jref[k], 1e-10);
     for (long mu = 0; mu < P2; mu++) {
         basin_hopfield_set_state(w, x2 + mu * N2);
         ck_assert_int_eq(basin_hopfield_sweep(w, &rng), 0);
@@ -446,6 +456,19 @@ START_TEST(test_pinv_patterns_are_fixed_points)
     basin_hopfield_free(w);
     free(x2);
     free(xi);
+
+    /* P ≥ N: the patterns span R^N, the projector is the identity and with its diagonal
+     * removed J = 0 (to rounding, 1e-10) */
+    x2 = random_patterns(23, 30, 20);
+    w = core_new(20, 30, BASIN_HOPFIELD_PSEUDO_INVERSE, BASIN_HOPFIELD_ASYNC, 0.0, 0.0, x2);
+    basin_hopfield_couplings(w, Jcore);
+    for (long k = 0; k < 400; k++)
+        ck_assert_double_eq_tol(Jcore[k], 0.0, 1e-10);
+    basin_hopfield_free(w);
+    free(x2);
+    free(Jref);
+    free(Jfull);
+    free(Jcore);
 
     /* through the model: started exactly at pattern 37, converged after one sweep */
     basin_ctx *ctx = run_ok("{\"n\": 200, \"patterns\": 100, \"rule\": \"pseudo_inverse\", "
@@ -586,7 +609,7 @@ START_TEST(test_validation_pointers)
         /* 3 series × (1e6 + 2) points > max_series_points = 1e6 */
         {"{\"n\": 10, \"patterns\": 1, \"max_sweeps\": 1000000}", "/params/record_every",
          BASIN_ELIMIT},
-        /* Storkey learning 8·N²·P ≈ 1.3e13 > max_work */
+        /* Storkey: N² + N·P ≈ 4.3e8 array elements > 2^26 */
         {"{\"n\": 4096, \"patterns\": 100000, \"rule\": \"storkey\"}", "/params/n",
          BASIN_ELIMIT},
     };
@@ -616,6 +639,13 @@ START_TEST(test_validation_pointers)
     ck_assert(has_problem(&problems, "/params/rule"));
     ck_assert(has_problem(&problems, "/params/cue/flip"));
     ck_assert(has_problem(&problems, "/params/zz"));
+    /* learning alone over the work limit: 3·N·P² + P³ ≈ 7e9 > 1e9 */
+    basin_limits slow = basin_default_limits;
+    slow.max_work = 1000000000;
+    rc = parse_with("{\"n\": 2000, \"patterns\": 1000, \"rule\": \"pseudo_inverse\"}", &slow,
+                    &problems, &normalized, &config);
+    ck_assert_int_eq(rc, BASIN_ELIMIT);
+    ck_assert(has_problem(&problems, "/params/patterns"));
     /* the storkey bound applies to the storkey rule only, a storkey-sized matrix under a
      * smaller array limit is refused at /params/n */
     basin_limits small = basin_default_limits;
