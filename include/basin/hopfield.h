@@ -107,10 +107,11 @@ int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi,
 void basin_hopfield_free(basin_hopfield *w);
 
 /* Builds the couplings in parts of about `budget` elementary operations, so a caller can
- * check for cancellation in between. Returns 1 when the couplings are complete, 0 when
- * more parts remain, BASIN_ENOMEM, or BASIN_EDIVERGED when LAPACK fails (pseudo_inverse
- * with a numerically zero Gram matrix, which ±1 patterns cannot produce). Hebb needs no
- * work. */
+ * check for cancellation in between: first the N×P copy of the patterns (every rule),
+ * then the Gram matrix, its inverse and K (pseudo_inverse) or one Storkey step per
+ * pattern. Returns 1 when the couplings are complete, 0 when more parts remain,
+ * BASIN_ENOMEM, or BASIN_EDIVERGED when LAPACK fails (pseudo_inverse with a numerically
+ * zero Gram matrix, which ±1 patterns cannot produce). */
 int basin_hopfield_learn_part(basin_hopfield *w, double budget);
 
 /* Builds the couplings in one call: 0, BASIN_ENOMEM or BASIN_EDIVERGED. */

@@ -472,12 +472,21 @@ out:
 
 /* ---- run ----------------------------------------------------------------------------- */
 
-/* Random patterns: ξ_i^μ = +1 with probability (1 + bias)/2. */
-static void random_patterns(basin_rng *rng, double bias, size_t P, size_t N, int8_t *xi)
+/* Random patterns: ξ_i^μ = +1 with probability (1 + bias)/2, drawn in order μ, i.
+ * Returns 0, or BASIN_ECANCELLED when asked to stop (checked every 2^22 draws). */
+static int random_patterns(basin_ctx *ctx, basin_rng *rng, double bias, size_t P, size_t N,
+                           int8_t *xi)
 {
     double p_up = 0.5 * (1.0 + bias);
-    for (size_t k = 0; k < P * N; k++)
-        xi[k] = basin_rng_uniform(rng) < p_up ? 1 : -1;
+    size_t total = P * N, chunk = (size_t)1 << 22;
+    for (size_t k0 = 0; k0 < total; k0 += chunk) {
+        if (basin_ctx_should_stop(ctx))
+            return BASIN_ECANCELLED;
+        size_t k1 = k0 + chunk < total ? k0 + chunk : total;
+        for (size_t k = k0; k < k1; k++)
+            xi[k] = basin_rng_uniform(rng) < p_up ? 1 : -1;
+    }
+    return 0;
 }
 
 /* The cue: pattern k with round(f·N) distinct spins (a partial Fisher–Yates draw) flipped,
@@ -556,7 +565,8 @@ static int hopfield_run(const void *config, basin_ctx *ctx)
             rc = BASIN_ENOMEM;
             goto out;
         }
-        random_patterns(&rng_patterns, cfg->bias, P, N, xi_random);
+        if ((rc = random_patterns(ctx, &rng_patterns, cfg->bias, P, N, xi_random)))
+            goto out;
         xi = xi_random;
     }
     if ((rc = basin_hopfield_alloc(&cfg->core, xi, &w)))

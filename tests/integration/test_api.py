@@ -5,6 +5,7 @@ import math
 import os
 import time
 
+import jsonschema
 import numpy
 import yaml
 
@@ -12,6 +13,17 @@ from basin_harness import Server, run_tests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 srv = Server(workers=2).start()
+
+with open(os.path.join(HERE, "..", "..", "api", "openapi.yaml")) as f:
+    SPEC = yaml.safe_load(f)
+
+
+def shape(name, obj):
+    """Asserts that obj matches components/schemas/<name> of api/openapi.yaml."""
+    schema = {"$ref": "#/components/schemas/" + name}
+    resolver = jsonschema.RefResolver.from_schema(SPEC)
+    jsonschema.Draft202012Validator(schema, resolver=resolver).validate(obj)
+    return obj
 
 OU = {"energy": {"type": "harmonic", "k": 1.0}, "dim": 2, "particles": 4000, "steps": 200,
       "dt": 0.01, "temperature": 1.0, "seed": 7}
@@ -23,8 +35,10 @@ LONG = {"energy": {"type": "harmonic", "k": 1.0}, "dim": 3, "particles": 200000,
 def test_health_and_models():
     status, _, body = srv.request("GET", "/v1/health")
     assert status == 200 and body["status"] == "ok" and body["db"] == "ok", body
+    shape("Health", body)
     assert body["workers"]["total"] == 2
     status, _, body = srv.request("GET", "/v1/models")
+    shape("ModelList", body)
     kinds = {m["kind"] for m in body["models"]}
     assert {"hopfield", "langevin"} <= kinds, kinds
     status, _, m = srv.request("GET", "/v1/models/hopfield")
@@ -63,6 +77,7 @@ def test_openapi_matches_route_table():
 def test_submit_wait_langevin_ou():
     status, headers, job = srv.submit("langevin", OU, wait=30)
     assert status == 200, (status, job)
+    shape("JobWithResult", job)
     assert job["status"] == "succeeded" and job["attempts"] == 1
     assert headers["Location"] == "/v1/jobs/" + job["id"]
     assert job["params"]["particles"] == 4000 and job["params"]["seed"] == 7
@@ -88,13 +103,16 @@ def test_hopfield_poll_result_series_artifacts():
     params = {"n": 500, "patterns": 10, "cue": {"pattern": 0, "flip": 0.1}, "seed": 1}
     status, headers, job = srv.submit("hopfield", params)
     assert status == 202 and job["status"] in ("queued", "running", "succeeded"), job
+    shape("Job", job)
     job = srv.wait_status(job["id"], {"succeeded"}, 30)
     assert job["summary"]["final_overlap"] >= 0.99, job["summary"]
     status, _, result = srv.request("GET", "/v1/jobs/%s/result" % job["id"])
     assert status == 200 and result["kind"] == "hopfield"
+    shape("Result", result)
     names = {a["name"]: a for a in result["artifacts"]}
     assert names["state"]["shape"] == [500], names
     status, _, series = srv.request("GET", "/v1/jobs/%s/series?names=overlap&max_points=2" % job["id"])
+    shape("SeriesSet", series)
     ov = series["series"]["overlap"]
     assert list(series["series"]) == ["overlap"] and len(ov["step"]) == 2, series
     status, headers, csv = srv.request("GET", "/v1/jobs/%s/series?format=csv" % job["id"])
@@ -114,6 +132,7 @@ def test_hopfield_poll_result_series_artifacts():
 def test_validation_problems():
     status, h, p = srv.submit("hopfield", {"n": -3, "bogus": 1, "rule": "nope"})
     assert status == 422 and p["code"] == "validation", p
+    shape("Problem", p)
     assert h["Content-Type"].startswith("application/problem+json")
     pointers = {e["pointer"] for e in p["errors"]}
     assert {"/params/n", "/params/bogus", "/params/rule"} <= pointers, pointers
@@ -154,6 +173,7 @@ def test_list_filters_and_pagination():
         path = "/v1/jobs?label=batch:pager&limit=2" + ("&cursor=" + cursor if cursor else "")
         status, _, page = srv.request("GET", path)
         assert status == 200 and len(page["jobs"]) <= 2
+        shape("JobList", page)
         seen += [j["id"] for j in page["jobs"]]
         cursor = page["next_cursor"]
         if not cursor:
@@ -179,6 +199,7 @@ def test_cancel_queued_and_running():
     assert status == 200 and job["cancel_requested"]
     job = srv.wait_status(job["id"], {"cancelled"}, 5)
     assert time.time() - t0 < 1.5, time.time() - t0
+    shape("Job", job)
     assert job["error"]["code"] == "cancelled"
 
 
@@ -209,7 +230,7 @@ def test_kill9_during_run_then_restart():
     """A job accepted (202) survives kill -9: after a restart it runs again and finishes,
     with attempts = 2 and one stored result."""
     s = Server(workers=1, extra=["--lease", "30"]).start()
-    job = s.submit("langevin", dict(LONG, steps=3000))[2]
+    job = s.submit("langevin", dict(LONG, particles=50000, steps=3000))[2]
     s.wait_status(job["id"], {"running"}, 20)
     s.kill9()
     s.start()
@@ -222,7 +243,7 @@ def test_kill9_during_run_then_restart():
 
 def test_sigterm_requeues_then_finishes():
     s = Server(workers=1, extra=["--grace", "0.2"]).start()
-    job = s.submit("langevin", dict(LONG, steps=3000))[2]
+    job = s.submit("langevin", dict(LONG, particles=50000, steps=3000))[2]
     s.wait_status(job["id"], {"running"}, 20)
     assert s.terminate() == 0
     s.start()
