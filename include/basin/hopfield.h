@@ -10,13 +10,14 @@
  *                   sum is an integer below 2^53, so fields and ties are exact.
  *   pseudo_inverse  J = Ξ G⁻¹ Ξᵀ − diag, G = ΞᵀΞ (P×P Gram matrix; Kohonen/Personnaz
  *                   projector). Held as Ξ and K = Ξ G⁻¹ (N×P, no N×N matrix), with
- *                   b = Kᵀ s: h_i = ξ_i·b − J_ii s_i + h_ext, J_ii = ξ_i·K_i. G⁻¹ comes
- *                   from a Cholesky factorisation (LAPACKE dpotrf/dpotri). When G is
- *                   singular or ill-conditioned (reciprocal condition < 1e-10: repeated
- *                   or dependent patterns, P ≥ N) a pivoted Cholesky (dpstrf) picks a
- *                   maximal independent subset B of the patterns and G⁻¹ is replaced by
- *                   G_BB⁻¹ padded with zeros: J is still the orthogonal projector onto
- *                   the span of all the patterns (= Ξ G⁺ Ξᵀ).
+ *                   b = Kᵀ s: h_i = ξ_i·b − J_ii s_i + h_ext, J_ii = ξ_i·K_i. K comes
+ *                   from solves with the Cholesky factor of G (LAPACKE dpotrf, dpotrs;
+ *                   G⁻¹ itself is never formed). When G is singular or ill-conditioned
+ *                   (reciprocal condition < 1e-10: repeated or dependent patterns,
+ *                   P ≥ N) a pivoted Cholesky (dpstrf) picks a maximal independent subset
+ *                   B of the patterns and K_i = G_BB⁻¹ ξ_{i,B} (zero off B): J is still
+ *                   the orthogonal projector onto the span of all the patterns
+ *                   (= Ξ G⁺ Ξᵀ).
  *   storkey         the incremental rule of Storkey (1997), held as the dense N×N W with
  *                   the field vector hloc = W s.
  *
@@ -65,34 +66,37 @@ typedef struct basin_hopfield_config {
 /* The workspace. Callers may read the fields marked (read-only); the rest is private. */
 typedef struct basin_hopfield {
     basin_hopfield_config cfg; /* (read-only) */
-    int8_t *s;                 /* (read-only) current state, N spins */
+    int8_t *s;                 /* (read-only) current state, N spins; sync sweeps swap
+                                  buffers, so re-read the pointer after a sweep */
     long flips;                /* (read-only) spins changed by the last complete sweep */
-    bool cycle2;      /* (read-only) sync: the last sweep returned to the state of two
-                         sweeps ago (a 2-cycle: flips > 0); always false for async */
-    bool learned;     /* (read-only) couplings are built */
-    bool in_sweep;    /* (read-only) a sweep was started and not yet completed */
-    long sweep_pos;   /* spin updates done in the current sweep */
-    long sweep_flips; /* spins changed so far in the current sweep */
-    int learn_stage;  /* progress of basin_hopfield_learn_part */
-    long learn_pos;   /* row or pattern reached within a learning stage */
-    bool have_prev;   /* sync: s_prev holds the state before the last sweep */
-    double tie;       /* |h| at or below this is a tie at T = 0 */
-    double c;         /* scale of J = c·Ξ Kᵀ − diag: 1/N (hebb), 1 (pseudo_inverse) */
-    int8_t *xi8;      /* patterns, P×N row-major: xi8[μ·N + i] = ξ_i^μ */
-    double *Xi;       /* patterns, N×P row-major: Xi[i·P + μ] = ξ_i^μ */
-    double *K;        /* N×P: Xi (hebb) or Xi G⁻¹ (pseudo_inverse) */
-    double *d;        /* N: the diagonal of J before zeroing, divided by c */
-    double *G;        /* P×P Gram matrix, then its (pseudo-)inverse (pseudo_inverse) */
-    double *W;        /* N×N couplings (storkey) */
-    double *b;        /* P: Kᵀ s */
-    double *bP;       /* P scratch */
-    double *hloc;     /* N: W s (storkey) */
-    double *hN;       /* N scratch: fields of a sync sweep, Storkey learning fields */
-    double *sd;       /* N scratch: the state as doubles */
-    double *aP;       /* P scratch */
-    int8_t *s_new;    /* N: sync target state */
-    int8_t *s_prev;   /* N: sync state before the last sweep */
-    uint32_t *perm;   /* N: async update order of the current sweep */
+    bool cycle2;               /* (read-only) sync: the last sweep returned to the state of two
+                                  sweeps ago (a 2-cycle: flips > 0); always false for async */
+    bool learned;              /* (read-only) couplings are built */
+    bool in_sweep;             /* (read-only) a sweep was started and not yet completed */
+    long sweep_pos;            /* spin updates done in the current sweep */
+    long sweep_flips;          /* spins changed so far in the current sweep */
+    int learn_stage;           /* progress of basin_hopfield_learn_part */
+    long learn_pos;            /* row or pattern reached within a learning stage */
+    bool have_prev;            /* sync: s_prev holds the state before the last sweep */
+    double tie;                /* |h| at or below this is a tie at T = 0 */
+    double c;       /* scale of J = c·Ξ Kᵀ − diag: 1/N (hebb), 1 (pseudo_inverse) */
+    int8_t *xi8;    /* patterns, P×N row-major: xi8[μ·N + i] = ξ_i^μ */
+    double *Xi;     /* patterns, N×P row-major: Xi[i·P + μ] = ξ_i^μ */
+    double *K;      /* N×P: Xi (hebb) or Xi G⁻¹ (pseudo_inverse) */
+    double *d;      /* N: the diagonal of J before zeroing, divided by c (0: storkey) */
+    double *G;      /* P×P Gram matrix, then its Cholesky factor (pseudo_inverse) */
+    int *piv;       /* P: pivots of the factor, 1-based (pseudo_inverse, while learning) */
+    long rank;      /* (read-only) patterns in the independent set B (pseudo_inverse) */
+    double *W;      /* N×N couplings (storkey) */
+    double *b;      /* P: Kᵀ s */
+    double *bP;     /* P scratch */
+    double *hloc;   /* N: W s (storkey) */
+    double *hN;     /* N scratch: fields of a sync sweep, Storkey learning fields */
+    double *sd;     /* N scratch: the state as doubles */
+    double *aP;     /* P scratch */
+    int8_t *s_new;  /* N: sync target state */
+    int8_t *s_prev; /* N: sync state before the last sweep */
+    uint32_t *perm; /* N: async update order of the current sweep */
 } basin_hopfield;
 
 /* Allocates a workspace for cfg with a copy of the patterns xi (P×N row-major, entries
@@ -100,16 +104,15 @@ typedef struct basin_hopfield {
  * basin_hopfield_learn_part() until it returns 1), then basin_hopfield_set_state().
  * Requires n ≥ 1, p ≥ 1, n ≤ 2^31, temperature ≥ 0 (asserted). Returns 0 and writes *out,
  * or BASIN_ENOMEM. */
-int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi,
-                         basin_hopfield **out);
+int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi, basin_hopfield **out);
 
 /* Frees a workspace; accepts NULL and half-built workspaces. */
 void basin_hopfield_free(basin_hopfield *w);
 
 /* Builds the couplings in parts of about `budget` elementary operations, so a caller can
  * check for cancellation in between: first the N×P copy of the patterns (every rule),
- * then the Gram matrix, its inverse and K (pseudo_inverse) or one Storkey step per
- * pattern. Returns 1 when the couplings are complete, 0 when more parts remain,
+ * then the Gram matrix, its Cholesky factor and the solves for K (pseudo_inverse) or one
+ * Storkey step per pattern. Returns 1 when the couplings are complete, 0 when more parts remain,
  * BASIN_ENOMEM, or BASIN_EDIVERGED when LAPACK fails (pseudo_inverse with a numerically
  * zero Gram matrix, which ±1 patterns cannot produce). */
 int basin_hopfield_learn_part(basin_hopfield *w, double budget);
@@ -135,21 +138,24 @@ long basin_hopfield_sweep(basin_hopfield *w, basin_rng *rng);
 double basin_hopfield_local_field(const basin_hopfield *w, long i);
 
 /* The Lyapunov energy L = −½ sᵀJs − h_extᵀs of the current state (J with zero diagonal),
- * computed afresh from s: O(NP), or O(N²) for storkey. */
+ * computed afresh from s (in the workspace's scratch; the state and the maintained fields
+ * are untouched): O(NP), or O(N²) for storkey. */
 double basin_hopfield_energy(basin_hopfield *w);
 
 /* The Mattis overlap m_μ = (1/N) Σ_i ξ_i^μ s_i of pattern mu (0 ≤ mu < P); O(N), exact. */
 double basin_hopfield_overlap(const basin_hopfield *w, long mu);
 
-/* Writes all P overlaps into m (caller-owned, P entries); O(NP). */
+/* Writes all P overlaps into m (caller-owned, P entries); O(NP), exact like
+ * basin_hopfield_overlap. */
 void basin_hopfield_overlaps(basin_hopfield *w, double *m);
 
 /* Writes the dense couplings J (N×N row-major, zero diagonal) into caller-owned J; meant
  * for checks at small N. Requires learned couplings. */
 void basin_hopfield_couplings(const basin_hopfield *w, double *J);
 
-/* Estimated elementary operations of building the couplings and of one sweep, for
- * admission control before allocating anything. */
+/* Estimated work of building the couplings and of one sweep, for admission control before
+ * allocating anything, in the units of the budgets above: about one scalar operation, or
+ * 1 ns of one core (a BLAS-3 flop counts 1/8, a transposed pattern entry 32). */
 double basin_hopfield_learn_cost(const basin_hopfield_config *cfg);
 double basin_hopfield_sweep_cost(const basin_hopfield_config *cfg);
 

@@ -25,11 +25,15 @@
 #define TIE_FLOAT 1e-9
 
 /* Learning stages (learn_stage). */
-enum { STAGE_COPY, STAGE_GRAM, STAGE_INVERT, STAGE_PROJECT, STAGE_STORKEY, STAGE_DONE };
+enum { STAGE_COPY, STAGE_GRAM, STAGE_FACTOR, STAGE_PROJECT, STAGE_STORKEY, STAGE_DONE };
 
-/* Operations charged per element of the pattern transpose: it is bound by memory traffic
- * and by first-touch page faults of the fresh N×P array, not by arithmetic. */
-#define COPY_COST 64.0
+/* Work units, for budgets and admission: one unit ≈ one scalar operation ≈ 1 ns on one
+ * core. A flop of BLAS-3 (blocked, vectorised) counts 1/8; an element of the pattern
+ * transpose counts 32 (memory traffic and first-touch page faults of the N×P array). */
+#define BLAS3_FLOP 0.125
+#define COPY_COST  32.0
+
+_Static_assert(sizeof(lapack_int) == sizeof(int), "pivots are stored as int");
 
 static size_t nn(const basin_hopfield *w)
 {
@@ -44,15 +48,16 @@ static size_t pp(const basin_hopfield *w)
 double basin_hopfield_learn_cost(const basin_hopfield_config *cfg)
 {
     double N = (double)cfg->n, P = (double)cfg->p;
+    double copy = COPY_COST * N * P;
     switch (cfg->rule) {
     case BASIN_HOPFIELD_HEBB:
-        return COPY_COST * N * P;
+        return copy;
     case BASIN_HOPFIELD_PSEUDO_INVERSE:
-        /* copy, Gram matrix (N P²), inverse (P³), K = Ξ G⁻¹ (2 N P²) */
-        return 3.0 * N * P * P + P * P * P + COPY_COST * N * P;
+        /* Gram matrix (N P² flops), Cholesky (P³/3), K = Ξ G⁻¹ by solves (2 N P²) */
+        return copy + BLAS3_FLOP * (3.0 * N * P * P + P * P * P / 3.0);
     case BASIN_HOPFIELD_STORKEY:
-        /* copy; per pattern: f = W ξ (2N²) and the rank-2 update (≈ 6N²) */
-        return 8.0 * N * N * P + COPY_COST * N * P;
+        /* per pattern: f = W ξ (2N²) and the rank-2 update (≈ 6N²), scalar */
+        return copy + 8.0 * N * N * P;
     }
     return 0.0;
 }
@@ -94,11 +99,11 @@ void basin_hopfield_free(basin_hopfield *w)
     free(w->s_new);
     free(w->s_prev);
     free(w->perm);
+    free(w->piv);
     free(w);
 }
 
-int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi,
-                         basin_hopfield **out)
+int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi, basin_hopfield **out)
 {
     assert(cfg->n >= 1 && cfg->p >= 1 && cfg->n <= 2147483647L);
     assert(cfg->temperature >= 0.0);
@@ -120,8 +125,8 @@ int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi,
     w->s_new = calloc(N, 1);
     w->s_prev = calloc(N, 1);
     w->perm = malloc(N * sizeof *w->perm);
-    if (!w->xi8 || !w->Xi || !w->d || !w->b || !w->bP || !w->aP || !w->hN || !w->sd ||
-        !w->s || !w->s_new || !w->s_prev || !w->perm)
+    if (!w->xi8 || !w->Xi || !w->d || !w->b || !w->bP || !w->aP || !w->hN || !w->sd || !w->s ||
+        !w->s_new || !w->s_prev || !w->perm)
         goto nomem;
     switch (cfg->rule) {
     case BASIN_HOPFIELD_HEBB:
@@ -181,22 +186,23 @@ static void symmetrize_lower(double *A, size_t P)
             A[i * P + j] = A[j * P + i];
 }
 
-/* Replaces G (the Gram matrix, full symmetric) by a matrix C with Ξ C Ξᵀ the orthogonal
- * projector onto the span of the patterns: C = G⁻¹ by Cholesky (dpotrf, dpotri) when G is
- * well conditioned (reciprocal condition > 1e-10, dpocon). Otherwise (repeated or dependent
- * patterns, P ≥ N) a pivoted Cholesky (dpstrf, pivots down to 1e-9·max G_ii) picks a
- * maximal independent set B of patterns, and C is G_BB⁻¹ on B × B and zero elsewhere:
- * Ξ_B G_BB⁻¹ Ξ_Bᵀ is the same projector, and equals Ξ G⁺ Ξᵀ. */
-static int invert_gram(basin_hopfield *w)
+/* Factors the Gram matrix G = ΞᵀΞ (full symmetric, column-major = row-major) for the
+ * solves K_i = G⁻¹ ξ_i. When G is well conditioned (dpotrf succeeds and the reciprocal
+ * condition estimate of dpocon exceeds 1e-10): G = L Lᵀ, rank = P, identity pivots.
+ * Otherwise (repeated or dependent patterns, P ≥ N) a pivoted Cholesky (dpstrf, pivots
+ * down to 1e-9·max G_ii) gives Πᵀ G Π = L Lᵀ whose leading rank × rank block factors
+ * G_BB for a maximal independent set B = {piv[0..rank)} of patterns; K_i = G_BB⁻¹ ξ_{i,B}
+ * on B and 0 elsewhere makes Ξ Kᵀ = Ξ_B G_BB⁻¹ Ξ_Bᵀ, the same orthogonal projector onto
+ * the span of all the patterns (= Ξ G⁺ Ξᵀ). The factor replaces G. */
+static int factor_gram(basin_hopfield *w)
 {
     size_t P = pp(w);
     lapack_int n = (lapack_int)P;
     double *A = malloc(P * P * sizeof *A);
-    lapack_int *piv = malloc(P * sizeof *piv);
-    int rc = 0;
-    if (!A || !piv) {
-        rc = BASIN_ENOMEM;
-        goto out;
+    w->piv = malloc(P * sizeof *w->piv);
+    if (!A || !w->piv) {
+        free(A);
+        return BASIN_ENOMEM;
     }
     double anorm = 0.0, max_diag = 0.0; /* 1-norm of G for the condition estimate */
     for (size_t j = 0; j < P; j++) {
@@ -208,33 +214,24 @@ static int invert_gram(basin_hopfield *w)
     }
     memcpy(A, w->G, P * P * sizeof *A);
     double rcond = 0.0;
-    if (LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', n, A, n) == 0 &&
-        LAPACKE_dpocon(LAPACK_ROW_MAJOR, 'L', n, A, n, anorm, &rcond) == 0 && rcond > 1e-10 &&
-        LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'L', n, A, n) == 0) {
-        /* G⁻¹ = L⁻ᵀ L⁻¹, lower triangle */
-        symmetrize_lower(A, P);
-        memcpy(w->G, A, P * P * sizeof *A);
-        goto out;
-    }
-    /* Πᵀ G Π = L Lᵀ with (Πᵀ G Π)_ab = G_{piv(a), piv(b)} (1-based pivots); the leading
-     * rank × rank block of L factors G_BB. */
-    memcpy(A, w->G, P * P * sizeof *A);
-    lapack_int rank = 0;
-    if (LAPACKE_dpstrf(LAPACK_ROW_MAJOR, 'L', n, A, n, piv, &rank, 1e-9 * max_diag) < 0 ||
-        rank < 1 || LAPACKE_dpotri(LAPACK_ROW_MAJOR, 'L', rank, A, n) != 0) {
-        rc = BASIN_EDIVERGED;
-        goto out;
-    }
-    memset(w->G, 0, P * P * sizeof *w->G);
-    for (size_t a = 0; a < (size_t)rank; a++)
-        for (size_t b = 0; b <= a; b++) {
-            size_t i = (size_t)piv[a] - 1, j = (size_t)piv[b] - 1;
-            w->G[i * P + j] = w->G[j * P + i] = A[a * P + b];
+    if (LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'L', n, A, n) == 0 &&
+        LAPACKE_dpocon(LAPACK_COL_MAJOR, 'L', n, A, n, anorm, &rcond) == 0 && rcond > 1e-10) {
+        for (size_t a = 0; a < P; a++)
+            w->piv[a] = (int)a + 1;
+        w->rank = (long)P;
+    } else {
+        memcpy(A, w->G, P * P * sizeof *A);
+        lapack_int rank = 0;
+        if (LAPACKE_dpstrf(LAPACK_COL_MAJOR, 'L', n, A, n, w->piv, &rank, 1e-9 * max_diag) < 0 ||
+            rank < 1) {
+            free(A);
+            return BASIN_EDIVERGED;
         }
-out:
-    free(A);
-    free(piv);
-    return rc;
+        w->rank = (long)rank;
+    }
+    free(w->G);
+    w->G = A;
+    return 0;
 }
 
 /* One Storkey (1997) step for pattern ξ = ξ^ν, from W = W^{ν−1}:
@@ -299,36 +296,51 @@ int basin_hopfield_learn_part(basin_hopfield *w, double budget)
     case STAGE_GRAM: {
         /* G = ΞᵀΞ = Σ over row blocks of Ξ_blkᵀ Ξ_blk (entries are exact integers) */
         size_t i0 = (size_t)w->learn_pos;
-        size_t rows = rows_for(budget, (double)P * (double)P, N - i0);
-        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, np, (blasint)rows, 1.0,
-                    w->Xi + i0 * P, np, 1.0, w->G, np);
+        size_t rows = rows_for(budget, BLAS3_FLOP * (double)P * (double)P, N - i0);
+        cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans, np, (blasint)rows, 1.0, w->Xi + i0 * P,
+                    np, 1.0, w->G, np);
         w->learn_pos = (long)(i0 + rows);
         if (i0 + rows == N) {
             symmetrize_lower(w->G, P);
-            w->learn_stage = STAGE_INVERT;
+            w->learn_stage = STAGE_FACTOR;
             w->learn_pos = 0;
         }
         return 0;
     }
-    case STAGE_INVERT: {
-        int rc = invert_gram(w);
+    case STAGE_FACTOR: {
+        int rc = factor_gram(w);
         if (rc)
             return rc;
         w->learn_stage = STAGE_PROJECT;
         return 0;
     }
     case STAGE_PROJECT: {
-        /* K = Ξ G⁻¹ by row blocks; d_i = ξ_i·K_i = (Ξ G⁻¹ Ξᵀ)_ii */
-        size_t i0 = (size_t)w->learn_pos;
-        size_t rows = rows_for(budget, 2.0 * (double)P * (double)P, N - i0);
-        cblas_dsymm(CblasRowMajor, CblasRight, CblasLower, (blasint)rows, np, 1.0, w->G, np,
-                    w->Xi + i0 * P, np, 0.0, w->K + i0 * P, np);
+        /* K_i = G_BB⁻¹ ξ_{i,B} on B, 0 elsewhere, for a block of rows i: gather ξ_{i,B}
+         * (pivot order) into the row of K, solve with the factor in place (the block is
+         * the column-major rank × rows right-hand side with leading dimension P),
+         * scatter back. d_i = ξ_i·K_i = (Ξ Kᵀ)_ii. */
+        size_t i0 = (size_t)w->learn_pos, r = (size_t)w->rank;
+        size_t rows = rows_for(budget, BLAS3_FLOP * 2.0 * (double)P * (double)P, N - i0);
         for (size_t i = i0; i < i0 + rows; i++)
-            w->d[i] = cblas_ddot(np, w->Xi + i * P, 1, w->K + i * P, 1);
+            for (size_t a = 0; a < r; a++)
+                w->K[i * P + a] = w->Xi[i * P + (size_t)w->piv[a] - 1];
+        if (LAPACKE_dpotrs(LAPACK_COL_MAJOR, 'L', (lapack_int)r, (lapack_int)rows, w->G, np,
+                           w->K + i0 * P, np) != 0)
+            return BASIN_EDIVERGED;
+        for (size_t i = i0; i < i0 + rows; i++) {
+            double *Ki = w->K + i * P;
+            memcpy(w->aP, Ki, r * sizeof *Ki);
+            memset(Ki, 0, P * sizeof *Ki);
+            for (size_t a = 0; a < r; a++)
+                Ki[w->piv[a] - 1] = w->aP[a];
+            w->d[i] = cblas_ddot(np, w->Xi + i * P, 1, Ki, 1);
+        }
         w->learn_pos = (long)(i0 + rows);
         if (i0 + rows == N) {
             free(w->G);
             w->G = NULL;
+            free(w->piv);
+            w->piv = NULL;
             w->learn_stage = STAGE_DONE;
             w->learned = true;
             return 1;
@@ -569,8 +581,7 @@ double basin_hopfield_energy(basin_hopfield *w)
         cblas_dgemv(CblasRowMajor, CblasTrans, n, P, 1.0, w->Xi, P, w->sd, 1, 0.0, w->aP, 1);
         const double *bf = w->aP;
         if (w->K != w->Xi) {
-            cblas_dgemv(CblasRowMajor, CblasTrans, n, P, 1.0, w->K, P, w->sd, 1, 0.0, w->bP,
-                        1);
+            cblas_dgemv(CblasRowMajor, CblasTrans, n, P, 1.0, w->K, P, w->sd, 1, 0.0, w->bP, 1);
             bf = w->bP;
         }
         double ab = cblas_ddot(P, w->aP, 1, bf, 1);
@@ -598,8 +609,8 @@ void basin_hopfield_overlaps(basin_hopfield *w, double *m)
     size_t N = nn(w), P = pp(w);
     state_to_double(w);
     /* Ξᵀ s is an exact integer vector; divide afterwards to keep it so */
-    cblas_dgemv(CblasRowMajor, CblasTrans, (blasint)N, (blasint)P, 1.0, w->Xi, (blasint)P,
-                w->sd, 1, 0.0, m, 1);
+    cblas_dgemv(CblasRowMajor, CblasTrans, (blasint)N, (blasint)P, 1.0, w->Xi, (blasint)P, w->sd, 1,
+                0.0, m, 1);
     for (size_t mu = 0; mu < P; mu++)
         m[mu] /= (double)N;
 }
@@ -613,8 +624,8 @@ void basin_hopfield_couplings(const basin_hopfield *w, double *J)
     } else {
         /* J = c Ξ Kᵀ, then zero diagonal */
         blasint P = (blasint)w->cfg.p;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)N, (blasint)N, P, w->c,
-                    w->Xi, P, w->K, P, 0.0, J, (blasint)N);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)N, (blasint)N, P, w->c, w->Xi,
+                    P, w->K, P, 0.0, J, (blasint)N);
     }
     for (size_t i = 0; i < N; i++)
         J[i * N + i] = 0.0;

@@ -72,10 +72,10 @@
 #define SWEEPS_MAX    1000000
 #define FLIP_DEFAULT  0.1
 
-/* Elementary operations between two checks for cancellation: ~10 ms of scalar sweeping,
- * a few ms of BLAS-3 learning. */
+/* Work units (≈ ns, see basin_hopfield_learn_cost) between two checks for cancellation:
+ * ~10 ms of sweeping, ~50 ms of learning (large enough for efficient BLAS-3 blocks). */
 #define SWEEP_CHUNK_OPS 1e7
-#define LEARN_CHUNK_OPS 2e8
+#define LEARN_CHUNK_OPS 5e7
 
 /* Streams split from the seed. */
 enum { STREAM_PATTERNS = 1, STREAM_CUE = 2, STREAM_DYNAMICS = 3 };
@@ -109,8 +109,8 @@ static void hopfield_free_config(void *config)
 /* Merges `extra` (stolen) into the schema property of `key`, when describing. */
 static void describe(param_reader *r, const char *key, json_t *extra)
 {
-    json_t *prop = r->schema ? json_object_get(json_object_get(r->schema, "properties"), key)
-                             : NULL;
+    json_t *prop =
+        r->schema ? json_object_get(json_object_get(r->schema, "properties"), key) : NULL;
     if (prop && extra)
         json_object_update(prop, extra);
     json_decref(extra);
@@ -184,12 +184,11 @@ static void describe_patterns(param_reader *r)
                        "P(xi = +1) = (1 + bias)/2; or explicit patterns, arrays of n values "
                        "1 or -1",
                        "default", "count", P_DEFAULT, "bias", 0.0, "oneOf", "type", "integer",
-                       "minimum", 1, "maximum", P_MAX, "type", "object",
-                       "additionalProperties", 0, "properties", "count", "type", "integer",
-                       "minimum", 1, "maximum", P_MAX, "default", P_DEFAULT, "bias", "type",
-                       "number", "minimum", -1.0, "maximum", 1.0, "default", 0.0, "type",
-                       "array", "minItems", 1, "maxItems", P_MAX, "items", "type", "array",
-                       "items", "enum", -1, 1));
+                       "minimum", 1, "maximum", P_MAX, "type", "object", "additionalProperties", 0,
+                       "properties", "count", "type", "integer", "minimum", 1, "maximum", P_MAX,
+                       "default", P_DEFAULT, "bias", "type", "number", "minimum", -1.0, "maximum",
+                       1.0, "default", 0.0, "type", "array", "minItems", 1, "maxItems", P_MAX,
+                       "items", "type", "array", "items", "enum", -1, 1));
 }
 
 /* `patterns`: writes cfg->core.p, cfg->bias or cfg->xi, and the normalised form. */
@@ -207,8 +206,7 @@ static int read_patterns(param_reader *r, hopfield_config *cfg, bool n_ok)
     if (json_is_number(v)) {
         double x = json_number_value(v);
         if (x != floor(x) || x < 1 || x > P_MAX) {
-            params_problem(r, "patterns", "%s; a count must be an integer in [1, %d]", what,
-                           P_MAX);
+            params_problem(r, "patterns", "%s; a count must be an integer in [1, %d]", what, P_MAX);
             return 0;
         }
         cfg->core.p = (long)x;
@@ -280,15 +278,15 @@ static void describe_cue(param_reader *r)
                        "initial state: pattern `pattern` with a fraction `flip` of its spins "
                        "flipped, or with a fraction `mask` of its spins set at random, or an "
                        "explicit `state` of n values 1 or -1",
-                       "default", "pattern", 0, "flip", FLIP_DEFAULT, "oneOf", "type",
-                       "object", "additionalProperties", 0, "properties", "pattern", "type",
-                       "integer", "minimum", 0, "default", 0, "flip", "type", "number",
-                       "minimum", 0.0, "maximum", 1.0, "default", FLIP_DEFAULT, "type",
-                       "object", "additionalProperties", 0, "required", "mask", "properties",
-                       "pattern", "type", "integer", "minimum", 0, "default", 0, "mask",
-                       "type", "number", "minimum", 0.0, "maximum", 1.0, "type", "object",
-                       "additionalProperties", 0, "required", "state", "properties", "state",
-                       "type", "array", "items", "enum", -1, 1));
+                       "default", "pattern", 0, "flip", FLIP_DEFAULT, "oneOf", "type", "object",
+                       "additionalProperties", 0, "properties", "pattern", "type", "integer",
+                       "minimum", 0, "default", 0, "flip", "type", "number", "minimum", 0.0,
+                       "maximum", 1.0, "default", FLIP_DEFAULT, "type", "object",
+                       "additionalProperties", 0, "required", "mask", "properties", "pattern",
+                       "type", "integer", "minimum", 0, "default", 0, "mask", "type", "number",
+                       "minimum", 0.0, "maximum", 1.0, "type", "object", "additionalProperties", 0,
+                       "required", "state", "properties", "state", "type", "array", "items", "enum",
+                       -1, 1));
 }
 
 /* `cue`: writes cfg->cue*, and the normalised form. p_ok: the pattern count is valid. */
@@ -300,8 +298,9 @@ static int read_cue(param_reader *r, hopfield_config *cfg, bool n_ok, bool p_ok)
     cfg->cue_pattern = 0;
     cfg->cue_fraction = FLIP_DEFAULT;
     if (v && !json_is_object(v)) {
-        params_problem(r, "cue", "must be an object {pattern, flip}, {pattern, mask} or "
-                                 "{state}");
+        params_problem(r, "cue",
+                       "must be an object {pattern, flip}, {pattern, mask} or "
+                       "{state}");
         return 0;
     }
     param_reader c;
@@ -347,8 +346,7 @@ static int read_cue(param_reader *r, hopfield_config *cfg, bool n_ok, bool p_ok)
 }
 
 /* Work, memory and series bounds; records at most one problem. Returns true when over. */
-static bool check_limits(param_reader *r, const hopfield_config *cfg,
-                         const basin_limits *limits)
+static bool check_limits(param_reader *r, const hopfield_config *cfg, const basin_limits *limits)
 {
     const basin_hopfield_config *core = &cfg->core;
     double N = (double)core->n, P = (double)core->p;
@@ -357,8 +355,8 @@ static bool check_limits(param_reader *r, const hopfield_config *cfg,
 
     double elements = N * P * (pinv ? 2.0 : 1.0) + (pinv ? P * P : 0.0) + (storkey ? N * N : 0.0);
     if (elements > (double)limits->max_array_elements) {
-        params_over_limit(r, storkey ? "n" : "patterns", "the couplings (array elements)",
-                          elements, (double)limits->max_array_elements);
+        params_over_limit(r, storkey ? "n" : "patterns", "the couplings (array elements)", elements,
+                          (double)limits->max_array_elements);
         return true;
     }
     double records = floor((double)cfg->max_sweeps / (double)cfg->record_every) + 2.0;
@@ -374,11 +372,10 @@ static bool check_limits(param_reader *r, const hopfield_config *cfg,
         return true;
     }
     double energy = storkey ? 2.0 * N * N : 4.0 * N * P;
-    double need = learn + (double)cfg->max_sweeps * basin_hopfield_sweep_cost(core) +
-                  records * (energy + N);
+    double need =
+        learn + (double)cfg->max_sweeps * basin_hopfield_sweep_cost(core) + records * (energy + N);
     if (need > (double)limits->max_work) {
-        params_over_limit(r, "max_sweeps", "the run (operations)", need,
-                          (double)limits->max_work);
+        params_over_limit(r, "max_sweeps", "the run (operations)", need, (double)limits->max_work);
         return true;
     }
     return false;
@@ -425,22 +422,26 @@ static int hopfield_parse(const json_t *params, const char *pointer, const basin
                      : strcmp(rule, "pseudo_inverse") == 0 ? BASIN_HOPFIELD_PSEUDO_INVERSE
                                                            : BASIN_HOPFIELD_STORKEY;
     const char *dyn = params_enum(&r, "dynamics", "async", dynamics);
-    doc(&r, "dynamics", "async: random sequential updates, a new order each sweep; sync: "
-                        "all spins at once");
+    doc(&r, "dynamics",
+        "async: random sequential updates, a new order each sweep; sync: "
+        "all spins at once");
     cfg->core.dynamics = strcmp(dyn, "sync") == 0 ? BASIN_HOPFIELD_SYNC : BASIN_HOPFIELD_ASYNC;
     cfg->core.temperature = params_real(&r, "temperature", 0.0, 0.0, 1e6);
-    doc(&r, "temperature", "T: 0 is s_i = sign(h_i); T > 0 is the heat bath "
-                           "P(s_i = +1) = (1 + tanh(h_i/T))/2");
+    doc(&r, "temperature",
+        "T: 0 is s_i = sign(h_i); T > 0 is the heat bath "
+        "P(s_i = +1) = (1 + tanh(h_i/T))/2");
     cfg->core.field = params_real(&r, "field", 0.0, -1e6, 1e6);
     doc(&r, "field", "uniform external field h_ext");
     if ((rc = read_cue(&r, cfg, n_ok, p_ok)))
         goto fail;
     cfg->max_sweeps = (long)params_int(&r, "max_sweeps", 100, 1, SWEEPS_MAX);
-    doc(&r, "max_sweeps", "sweeps (N spin updates each) at most; T = 0 runs stop earlier at "
-                          "a fixed point or, for sync, a 2-cycle");
+    doc(&r, "max_sweeps",
+        "sweeps (N spin updates each) at most; T = 0 runs stop earlier at "
+        "a fixed point or, for sync, a 2-cycle");
     cfg->record_every = (long)params_int(&r, "record_every", 1, 1, SWEEPS_MAX);
-    doc(&r, "record_every", "record the series every this many sweeps (and at sweep 0 and the "
-                            "last sweep)");
+    doc(&r, "record_every",
+        "record the series every this many sweeps (and at sweep 0 and the "
+        "last sweep)");
     cfg->seed = params_seed(&r);
 
     if (n_ok && cfg->core.rule == BASIN_HOPFIELD_STORKEY && cfg->core.n > STORKEY_N_MAX)

@@ -234,6 +234,8 @@ int store_job_status(store *s, const char *id, job_status *out)
 int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
                     char next_cursor[ULID_LEN + 1])
 {
+    if (f->limit < 1)
+        return BASIN_EINVAL;
     /* The SQL is assembled from fixed fragments only; every value is bound. */
     char sql[2048] = "SELECT " JOB_COLUMNS JOB_FROM "WHERE 1";
     size_t len = strlen(sql);
@@ -579,13 +581,13 @@ int store_recover(store *s, int64_t now_ms, const char *dead_owner, int *n)
     static const char *const sql[2] = {
         "UPDATE jobs SET status = 'failed', fence = fence + 1, finished_at = ?1, "
         "updated_at = ?1, lease_owner = NULL, lease_expires = NULL, error_code = "
-        "'worker_lost', error_message = 'the worker running this job stopped (lease "
-        "expired) and no attempts are left' WHERE status = 'running' AND attempts >= "
+        "'worker_lost', error_message = 'the worker running this job stopped (its "
+        "process died or its lease expired) and no attempts are left' WHERE status = 'running' AND attempts >= "
         "max_attempts AND (lease_expires < ?1 OR lease_owner = ?2)",
         "UPDATE jobs SET status = 'queued', fence = fence + 1, run_after = ?1, "
         "updated_at = ?1, lease_owner = NULL, lease_expires = NULL, progress = 0, "
         "error_code = 'worker_lost', error_message = 'the worker running this job "
-        "stopped (lease expired); requeued' WHERE status = 'running' AND "
+        "stopped (its process died or its lease expired); requeued' WHERE status = 'running' AND "
         "(lease_expires < ?1 OR lease_owner = ?2)",
     };
     int touched = 0;

@@ -2,6 +2,7 @@
 #include "clock.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -31,35 +32,61 @@ void clock_format_rfc3339(int64_t ms, char *buf, size_t cap)
              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
 }
 
+/* Reads `n` digits at s (no sign, no space): 0 and *out, or -1. */
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int days_in_month(int year, int month)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : days[month - 1];
+}
+
 int clock_parse_rfc3339(const char *s, int64_t *ms)
 {
-    int Y, M, D, h, m, sec, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &Y, &M, &D, &h, &m, &sec, &n) != 6 || n != 19)
+    /* RFC 3339 §5.6: YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM), every field exactly its
+     * digits; §5.7: the day within its month. */
+    int Y, M, D, h, m, sec;
+    if (strlen(s) < 20 || digits(s, 4, &Y) || s[4] != '-' || digits(s + 5, 2, &M) ||
+        s[7] != '-' || digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != 't') ||
+        digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &m) || s[16] != ':' ||
+        digits(s + 17, 2, &sec))
         return BASIN_EINVAL;
-    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60 || Y < 1970)
+    if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M) || h > 23 || m > 59 ||
+        sec > 60)
         return BASIN_EINVAL;
-    const char *p = s + n;
+    const char *p = s + 19;
     int frac_ms = 0;
     if (*p == '.') {
-        int digits = 0;
+        int n = 0;
         p++;
         while (isdigit((unsigned char)*p)) {
-            if (digits < 3)
+            if (n < 3)
                 frac_ms = frac_ms * 10 + (*p - '0');
-            digits++;
+            n++;
             p++;
         }
-        if (digits == 0)
+        if (n == 0)
             return BASIN_EINVAL;
-        for (; digits < 3; digits++)
+        for (; n < 3; n++)
             frac_ms *= 10;
     }
     int offset_min = 0;
     if (*p == 'Z' || *p == 'z') {
         p++;
     } else if (*p == '+' || *p == '-') {
-        int oh, om, k = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &k) != 2 || k != 5)
+        int oh, om;
+        if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
             return BASIN_EINVAL;
         offset_min = (oh * 60 + om) * (*p == '-' ? -1 : 1);
         p += 6;

@@ -219,8 +219,7 @@ static void ref_storkey(const int8_t *xi, long P, long N, double *W)
                         hji += W[j * N + k] * x[k];
                     }
                 }
-                Wn[i * N + j] =
-                    W[i * N + j] + (x[i] * x[j] - x[i] * hji - hij * x[j]) / (double)N;
+                Wn[i * N + j] = W[i * N + j] + (x[i] * x[j] - x[i] * hji - hij * x[j]) / (double)N;
             }
         memcpy(W, Wn, (size_t)(N * N) * sizeof *W);
     }
@@ -311,8 +310,7 @@ START_TEST(test_energy_matches_direct)
                         y += Jfull[i * N + j] * xi[mu * N + j];
                     ck_assert_double_eq_tol(y, xi[mu * N + i], 1e-10);
                 }
-        basin_hopfield *w =
-            core_new(N, P, rules[r], BASIN_HOPFIELD_ASYNC, 0.0, h, xi);
+        basin_hopfield *w = core_new(N, P, rules[r], BASIN_HOPFIELD_ASYNC, 0.0, h, xi);
         basin_hopfield_couplings(w, Jcore);
         for (long k = 0; k < N * N; k++)
             ck_assert_double_eq_tol(Jcore[k], J[k], 1e-12);
@@ -417,6 +415,7 @@ START_TEST(test_pinv_patterns_are_fixed_points)
     basin_rng_seed(&rng, 3);
     basin_hopfield *w =
         core_new(N, P, BASIN_HOPFIELD_PSEUDO_INVERSE, BASIN_HOPFIELD_ASYNC, 0.0, 0.0, xi);
+    ck_assert_int_eq(w->rank, P); /* the Cholesky path: G is well conditioned */
     basin_hopfield *hebb = core_new(N, P, BASIN_HOPFIELD_HEBB, BASIN_HOPFIELD_ASYNC, 0.0, 0.0, xi);
     long hebb_unstable = 0;
     for (long mu = 0; mu < P; mu++) {
@@ -443,6 +442,7 @@ START_TEST(test_pinv_patterns_are_fixed_points)
     double *Jref = malloc((size_t)(N2 * N2) * sizeof *Jref);
     double *Jfull = malloc((size_t)(N2 * N2) * sizeof *Jfull);
     double *Jcore = malloc((size_t)(N2 * N2) * sizeof *Jcore);
+    ck_assert_int_eq(w->rank, 8);
     ref_pinv(x2, 8, N2, Jfull, Jref);
     basin_hopfield_couplings(w, Jcore);
     for (long k = 0; k < N2 * N2; k++)
@@ -461,6 +461,7 @@ START_TEST(test_pinv_patterns_are_fixed_points)
      * removed J = 0 (to rounding, 1e-10) */
     x2 = random_patterns(23, 30, 20);
     w = core_new(20, 30, BASIN_HOPFIELD_PSEUDO_INVERSE, BASIN_HOPFIELD_ASYNC, 0.0, 0.0, x2);
+    ck_assert_int_eq(w->rank, 20);
     basin_hopfield_couplings(w, Jcore);
     for (long k = 0; k < 400; k++)
         ck_assert_double_eq_tol(Jcore[k], 0.0, 1e-10);
@@ -610,15 +611,14 @@ START_TEST(test_validation_pointers)
         {"{\"n\": 10, \"patterns\": 1, \"max_sweeps\": 1000000}", "/params/record_every",
          BASIN_ELIMIT},
         /* Storkey: N² + N·P ≈ 4.3e8 array elements > 2^26 */
-        {"{\"n\": 4096, \"patterns\": 100000, \"rule\": \"storkey\"}", "/params/n",
-         BASIN_ELIMIT},
+        {"{\"n\": 4096, \"patterns\": 100000, \"rule\": \"storkey\"}", "/params/n", BASIN_ELIMIT},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         basin_problems problems;
         json_t *normalized;
         void *config;
-        int rc = parse_with(cases[k].params, &basin_default_limits, &problems, &normalized,
-                            &config);
+        int rc =
+            parse_with(cases[k].params, &basin_default_limits, &problems, &normalized, &config);
         ck_assert_msg(rc == cases[k].rc, "%s: rc %d, expected %d", cases[k].params, rc,
                       cases[k].rc);
         ck_assert_msg(has_problem(&problems, cases[k].pointer), "%s: no problem at %s (first: %s)",
@@ -639,9 +639,10 @@ START_TEST(test_validation_pointers)
     ck_assert(has_problem(&problems, "/params/rule"));
     ck_assert(has_problem(&problems, "/params/cue/flip"));
     ck_assert(has_problem(&problems, "/params/zz"));
-    /* learning alone over the work limit: 3·N·P² + P³ ≈ 7e9 > 1e9 */
+    /* learning alone over the work limit: about 8.6e8 units (copy + Gram matrix + solves,
+     * see basin_hopfield_learn_cost) > 1e8 */
     basin_limits slow = basin_default_limits;
-    slow.max_work = 1000000000;
+    slow.max_work = 100000000;
     rc = parse_with("{\"n\": 2000, \"patterns\": 1000, \"rule\": \"pseudo_inverse\"}", &slow,
                     &problems, &normalized, &config);
     ck_assert_int_eq(rc, BASIN_ELIMIT);
@@ -650,8 +651,8 @@ START_TEST(test_validation_pointers)
      * smaller array limit is refused at /params/n */
     basin_limits small = basin_default_limits;
     small.max_array_elements = 1000000;
-    rc = parse_with("{\"n\": 2000, \"rule\": \"storkey\"}", &small, &problems, &normalized,
-                    &config);
+    rc =
+        parse_with("{\"n\": 2000, \"rule\": \"storkey\"}", &small, &problems, &normalized, &config);
     ck_assert_int_eq(rc, BASIN_ELIMIT);
     ck_assert(has_problem(&problems, "/params/n"));
 }
@@ -672,9 +673,8 @@ START_TEST(test_normalised_round_trip)
         "{\"patterns\": [[1, -1, 1, -1, 1, 1], [1.0, 1, -1, -1, 1, -1]], \"rule\": "
         "\"storkey\", \"cue\": {\"state\": [1, 1, 1, -1, -1, -1]}, \"seed\": 5}",
     };
-    static const char *keys[] = {"n",     "patterns",   "rule",         "dynamics",
-                                 "temperature", "field", "cue", "max_sweeps",
-                                 "record_every", "seed"};
+    static const char *keys[] = {"n",     "patterns", "rule",       "dynamics",     "temperature",
+                                 "field", "cue",      "max_sweeps", "record_every", "seed"};
     for (size_t k = 0; k < sizeof inputs / sizeof inputs[0]; k++) {
         basin_problems problems;
         json_t *n1, *n2;
@@ -704,9 +704,8 @@ START_TEST(test_normalised_round_trip)
     basin_problems problems;
     json_t *n;
     void *c;
-    ck_assert_int_eq(parse_with("{\"patterns\": 7, \"seed\": 2}", &basin_default_limits,
-                                &problems, &n, &c),
-                     0);
+    ck_assert_int_eq(
+        parse_with("{\"patterns\": 7, \"seed\": 2}", &basin_default_limits, &problems, &n, &c), 0);
     json_t *expect = load("{\"n\": 100, \"patterns\": {\"count\": 7, \"bias\": 0.0}, "
                           "\"rule\": \"hebb\", \"dynamics\": \"async\", \"temperature\": 0.0, "
                           "\"field\": 0.0, \"cue\": {\"pattern\": 0, \"flip\": 0.1}, "
@@ -729,9 +728,8 @@ START_TEST(test_normalised_round_trip)
     /* the schema describes every parameter with its default */
     json_t *schema = json_object();
     memset(&problems, 0, sizeof problems);
-    ck_assert_int_eq(model_hopfield.parse(NULL, "/params", &basin_default_limits, &problems,
-                                          schema, &n, &c),
-                     0);
+    ck_assert_int_eq(
+        model_hopfield.parse(NULL, "/params", &basin_default_limits, &problems, schema, &n, &c), 0);
     json_t *props = json_object_get(schema, "properties");
     for (size_t j = 0; j < sizeof keys / sizeof keys[0]; j++)
         ck_assert_msg(json_object_get(props, keys[j]), "schema lacks %s", keys[j]);
@@ -774,8 +772,7 @@ static double stop_latency(const char *text, double delay)
     basin_problems problems;
     json_t *normalized;
     void *config;
-    ck_assert_int_eq(parse_with(text, &basin_default_limits, &problems, &normalized, &config),
-                     0);
+    ck_assert_int_eq(parse_with(text, &basin_default_limits, &problems, &normalized, &config), 0);
     basin_ctx *ctx = run_ctx_new(&basin_default_limits);
     stopper st = {ctx, delay, 0.0};
     pthread_t th;
@@ -887,7 +884,9 @@ START_TEST(test_sync_fixed_point_or_cycle)
             fixed++;
         }
     }
-    ck_assert_int_eq(cycles + fixed, 10);
+    /* both outcomes occur at this load (measured: 5 2-cycles, 5 fixed points) */
+    ck_assert_int_gt(cycles, 0);
+    ck_assert_int_gt(fixed, 0);
     free(s0);
     free(s1);
     free(xi);
