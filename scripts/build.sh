@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 builddir=${BUILD_DIR:-build}
 if [ ! -f "$builddir/build.ninja" ]; then
-  meson setup "$builddir" --buildtype=release -Dwerror=true "$@" >&2
+  meson setup "$builddir" -Dbuildtype=release -Dwerror=true "$@" >&2
 fi
 ninja -C "$builddir" >&2

@@ -11,19 +11,29 @@ passed=0
 failed=0
 log=$(mktemp)
 
-# Unit suites: Check prints "NN%: Checks: C, Failures: F, Errors: E" per suite.
-meson test -C build --suite unit --print-errorlogs --verbose >"$log" 2>&1
-unit_rc=$?
-while read -r checks fails errors; do
-  passed=$((passed + checks - fails - errors))
-  failed=$((failed + fails + errors))
-done < <(sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$log")
-grep -E "Checks:|FAIL|ERROR|^ *[0-9]+/[0-9]+ " "$log" | grep -v "^$" || true
-if [ $unit_rc -ne 0 ] && ! grep -q "Failures: [1-9]\|Errors: [1-9]" "$log"; then
-  # A suite that crashed before its summary still counts as a failure.
-  cat "$log"
-  failed=$((failed + 1))
-fi
+# Runs the Check unit suites of build dir $1 and adds their checks to the counts. Check
+# prints "NN%: Checks: C, Failures: F, Errors: E" per suite.
+unit_suites() {
+  echo "== unit suites ($1)"
+  meson test -C "$1" --suite unit --print-errorlogs --verbose >"$log" 2>&1
+  local rc=$?
+  while read -r checks fails errors; do
+    passed=$((passed + checks - fails - errors))
+    failed=$((failed + fails + errors))
+  done < <(sed -n 's/.*Checks: \([0-9]*\), Failures: \([0-9]*\), Errors: \([0-9]*\).*/\1 \2 \3/p' "$log")
+  grep -E "Checks:|FAIL|ERROR|^ *[0-9]+/[0-9]+ " "$log" || true
+  if [ $rc -ne 0 ] && ! grep -q "Failures: [1-9]\|Errors: [1-9]" "$log"; then
+    # A suite that crashed (or a sanitizer that fired) after its summary still fails.
+    cat "$log"
+    failed=$((failed + 1))
+  fi
+}
+
+unit_suites build
+# The same suites under AddressSanitizer + UndefinedBehaviorSanitizer (leaks included).
+BUILD_DIR=build-asan scripts/build.sh -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dbuildtype=debugoptimized || exit 1
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 unit_suites build-asan
 
 # Integration tests: each prints "N passed, N failed" as its last line.
 for t in tests/integration/test_*.py; do

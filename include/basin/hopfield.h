@@ -63,40 +63,41 @@ typedef struct basin_hopfield_config {
     double field;       /* uniform external field h_ext */
 } basin_hopfield_config;
 
-/* The workspace. Callers may read the fields marked (read-only); the rest is private. */
+/* The workspace. Callers may read the fields in the first group; the rest is private. */
 typedef struct basin_hopfield {
-    basin_hopfield_config cfg; /* (read-only) */
-    int8_t *s;                 /* (read-only) current state, N spins; sync sweeps swap
-                                  buffers, so re-read the pointer after a sweep */
-    long flips;                /* (read-only) spins changed by the last complete sweep */
-    bool cycle2;               /* (read-only) sync: the last sweep returned to the state of two
-                                  sweeps ago (a 2-cycle: flips > 0); always false for async */
-    bool learned;              /* (read-only) couplings are built */
-    bool in_sweep;             /* (read-only) a sweep was started and not yet completed */
-    long sweep_pos;            /* spin updates done in the current sweep */
-    long sweep_flips;          /* spins changed so far in the current sweep */
-    int learn_stage;           /* progress of basin_hopfield_learn_part */
-    long learn_pos;            /* row or pattern reached within a learning stage */
-    bool have_prev;            /* sync: s_prev holds the state before the last sweep */
-    double tie;                /* |h| at or below this is a tie at T = 0 */
-    double c;       /* scale of J = c·Ξ Kᵀ − diag: 1/N (hebb), 1 (pseudo_inverse) */
-    int8_t *xi8;    /* patterns, P×N row-major: xi8[μ·N + i] = ξ_i^μ */
-    double *Xi;     /* patterns, N×P row-major: Xi[i·P + μ] = ξ_i^μ */
-    double *K;      /* N×P: Xi (hebb) or Xi G⁻¹ (pseudo_inverse) */
-    double *d;      /* N: the diagonal of J before zeroing, divided by c (0: storkey) */
-    double *G;      /* P×P Gram matrix, then its Cholesky factor (pseudo_inverse) */
-    int *piv;       /* P: pivots of the factor, 1-based (pseudo_inverse, while learning) */
-    long rank;      /* (read-only) patterns in the independent set B (pseudo_inverse) */
-    double *W;      /* N×N couplings (storkey) */
-    double *b;      /* P: Kᵀ s */
-    double *bP;     /* P scratch */
-    double *hloc;   /* N: W s (storkey) */
-    double *hN;     /* N scratch: fields of a sync sweep, Storkey learning fields */
-    double *sd;     /* N scratch: the state as doubles */
-    double *aP;     /* P scratch */
-    int8_t *s_new;  /* N: sync target state */
-    int8_t *s_prev; /* N: sync state before the last sweep */
-    uint32_t *perm; /* N: async update order of the current sweep */
+    /* read-only for callers */
+    basin_hopfield_config cfg;
+    int8_t *s;    /* current state, N spins; sync sweeps swap buffers: re-read after a sweep */
+    long flips;   /* spins changed by the last complete sweep */
+    bool cycle2;  /* sync: the last sweep returned to the state of two sweeps before, with
+                     flips > 0 (a 2-cycle; meaningful at T = 0); false for async */
+    bool learned; /* the couplings are built */
+    long rank;    /* pseudo_inverse: patterns in the independent set B (P when G is regular) */
+
+    /* private */
+    bool in_sweep;    /* a sweep was started and not yet completed */
+    long sweep_pos;   /* spin updates done in the current sweep */
+    long sweep_flips; /* spins changed so far in the current sweep */
+    int learn_stage;  /* progress of basin_hopfield_learn_part */
+    long learn_pos;   /* row or pattern reached within a learning stage */
+    bool have_prev;   /* sync: s_prev holds the state before the last sweep */
+    double tie;       /* |h| at or below this is a tie at T = 0 */
+    double c;         /* scale of J = c·Ξ Kᵀ − diag: 1/N (hebb), 1 (pseudo_inverse) */
+    int8_t *xi8;      /* patterns, P×N row-major: xi8[μ·N + i] = ξ_i^μ */
+    double *Xi;       /* patterns, N×P row-major: Xi[i·P + μ] = ξ_i^μ */
+    double *K;        /* N×P: Xi (hebb) or Xi G⁻¹ (pseudo_inverse) */
+    double *d;        /* N: the diagonal of J before zeroing, divided by c (0: storkey) */
+    double *G;        /* P×P Gram matrix, then its Cholesky factor (pseudo_inverse) */
+    int *piv;         /* P: pivots of the factor, 1-based (pseudo_inverse, while learning) */
+    double *W;        /* N×N couplings (storkey) */
+    double *b;        /* P: Kᵀ s */
+    double *hloc;     /* N: W s (storkey) */
+    double *hN;       /* N scratch: fields of a sync sweep, Storkey learning fields */
+    double *sd;       /* N scratch: the state as doubles */
+    double *aP, *bP;  /* P scratch */
+    int8_t *s_new;    /* N: sync target state */
+    int8_t *s_prev;   /* N: sync state before the last sweep */
+    uint32_t *perm;   /* N: async update order of the current sweep */
 } basin_hopfield;
 
 /* Allocates a workspace for cfg with a copy of the patterns xi (P×N row-major, entries
@@ -134,7 +135,8 @@ bool basin_hopfield_sweep_part(basin_hopfield *w, basin_rng *rng, double budget)
 /* Runs one whole sweep (or the rest of the current one); returns w->flips. */
 long basin_hopfield_sweep(basin_hopfield *w, basin_rng *rng);
 
-/* The local field h_i = Σ_{j≠i} J_ij s_j + h_ext of the current state; O(P) or O(1). */
+/* The local field h_i = Σ_{j≠i} J_ij s_j + h_ext of the current state; O(P) or O(1).
+ * This and the functions below require learned couplings and a state (set_state). */
 double basin_hopfield_local_field(const basin_hopfield *w, long i);
 
 /* The Lyapunov energy L = −½ sᵀJs − h_extᵀs of the current state (J with zero diagonal),

@@ -11,7 +11,6 @@
 
 #include <assert.h>
 #include <cblas.h>
-#include <float.h>
 #include <lapacke.h>
 #include <math.h>
 #include <stdlib.h>

@@ -6,9 +6,10 @@
  *   hebb            J = (1/N) Σ_μ ξ^μ ξ^μᵀ − α I, α = P/N; fields from the overlaps,
  *                   h = ξᵀ(ξ s)/N − α s + h_ext, never an N×N matrix.
  *   pseudo_inverse  J = Ξ (ΞᵀΞ)⁻¹ Ξᵀ with its diagonal zeroed (Kohonen/Personnaz projector),
- *                   through the P×P Gram matrix; applied as h = Ξ (G⁻¹ Ξᵀ s) − diag(J) s.
- *                   Dependent patterns (or P ≥ N): the projector onto their span, from a
- *                   maximal independent subset (pivoted Cholesky).
+ *                   through the P×P Gram matrix G = ΞᵀΞ: K = Ξ G⁻¹ by Cholesky solves,
+ *                   applied as h = Ξ (Kᵀ s) − diag(J) s, never an N×N matrix. Dependent
+ *                   patterns (or P ≥ N): the projector onto their span, from a maximal
+ *                   independent subset (pivoted Cholesky).
  *   storkey         Storkey (1997) incremental rule, dense N×N (n ≤ 4096).
  * Local field h_i = Σ_{j≠i} J_ij s_j + h_ext. One sweep is N spin updates:
  *   async  random sequential order, a new permutation each sweep;
@@ -42,11 +43,14 @@
  *   max_sweeps   integer in [1, 1000000], default 100.
  *   record_every integer in [1, 1000000], default 1: series are recorded at sweep 0, every
  *                record_every-th sweep and the last sweep.
- *   seed         uint64; random patterns, the cue and the dynamics draw from independent
+ *   seed         uint64 (absent: drawn at submit time and written into the normalised
+ *                params); random patterns, the cue and the dynamics draw from independent
  *                streams split from it (1, 2, 3).
- * Admission: estimated operations (learning + max_sweeps sweeps + recorded energies) must
- * not exceed limits->max_work (problem at /max_sweeps, or /patterns when learning alone is
- * over), stored arrays must fit max_array_elements, series points max_series_points.
+ * Admission (BASIN_ELIMIT, one problem): the stored arrays (N·P, plus N·P + P² for
+ * pseudo_inverse, N² for storkey) must fit max_array_elements (problem at /patterns, or /n
+ * for storkey); the series points, 3·(max_sweeps/record_every + 2), max_series_points (at
+ * /record_every); the estimated work of learning (basin_hopfield_learn_cost, at /patterns)
+ * and of learning + max_sweeps sweeps + the recorded energies (at /max_sweeps) max_work.
  *
  * Output. series: `overlap` and `energy` (step 0 = the cue, then sweeps), `flips` (per
  * sweep, from step 1). summary: `final_overlap` (target), `retrieved` (argmax_μ |m_μ|, the

@@ -670,8 +670,8 @@ START_TEST(test_normalised_round_trip)
         "\"pseudo_inverse\", \"dynamics\": \"sync\", \"temperature\": 0.1, \"field\": 0.02, "
         "\"cue\": {\"pattern\": 2, \"mask\": 0.4}, \"max_sweeps\": 7, \"record_every\": 2, "
         "\"seed\": 3}",
-        "{\"patterns\": [[1, -1, 1, -1, 1, 1], [1.0, 1, -1, -1, 1, -1]], \"rule\": "
-        "\"storkey\", \"cue\": {\"state\": [1, 1, 1, -1, -1, -1]}, \"seed\": 5}",
+        ("{\"patterns\": [[1, -1, 1, -1, 1, 1], [1.0, 1, -1, -1, 1, -1]], \"rule\": "
+         "\"storkey\", \"cue\": {\"state\": [1, 1, 1, -1, -1, -1]}, \"seed\": 5}"),
     };
     static const char *keys[] = {"n",     "patterns", "rule",       "dynamics",     "temperature",
                                  "field", "cue",      "max_sweeps", "record_every", "seed"};
