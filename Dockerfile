@@ -22,7 +22,7 @@ WORKDIR /opt/basin
 COPY scripts/install-deps.sh scripts/install-deps.sh
 RUN scripts/install-deps.sh runtime && rm -rf /var/lib/apt/lists/*
 
-COPY --from=build /src/build/basin /usr/local/bin/basin
+COPY --from=build /src/build/src/basin /usr/local/bin/basin
 
 RUN useradd --system --user-group --home-dir /var/lib/basin --shell /usr/sbin/nologin basin \
     && mkdir -p /var/lib/basin \

@@ -115,8 +115,7 @@ typedef struct basin_model {
      * or BASIN_ELIMIT when the work exceeds `limits` (also with a problem). When `schema`
      * is not NULL, parse also describes every parameter it reads into it (JSON Schema). */
     int (*parse)(const json_t *params, const char *pointer, const basin_limits *limits,
-                 basin_problems *problems, json_t *schema, json_t **normalized,
-                 void **config);
+                 basin_problems *problems, json_t *schema, json_t **normalized, void **config);
 
     /* Runs a parsed config. Returns 0 on success, BASIN_ECANCELLED when it stopped because
      * basin_ctx_should_stop() said so, BASIN_EDIVERGED after basin_ctx_fail(), or another

@@ -13,8 +13,8 @@
 
 typedef struct basin_rng {
     uint64_t s[4];
-    double spare;   /* second normal of the last polar pair */
-    int has_spare;  /* 1 when spare holds an unused normal */
+    double spare;  /* second normal of the last polar pair */
+    int has_spare; /* 1 when spare holds an unused normal */
 } basin_rng;
 
 /* Seeds rng from a 64-bit seed (any value). */

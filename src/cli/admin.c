@@ -27,12 +27,12 @@ int cli_models(int argc, char **argv)
     json_t *schema = json_object(), *normalized = NULL;
     void *config = NULL;
     basin_problems problems = {0};
-    if (m->parse(NULL, "/params", &basin_default_limits, &problems, schema, &normalized,
-                 &config) == 0)
+    if (m->parse(NULL, "/params", &basin_default_limits, &problems, schema, &normalized, &config) ==
+        0)
         m->free_config(config);
-    json_t *out = json_pack("{s:s, s:s, s:s, s:o, s:o}", "kind", m->kind, "version",
-                            m->version, "summary", m->summary, "params_schema", schema,
-                            "defaults", normalized ? normalized : json_null());
+    json_t *out = json_pack("{s:s, s:s, s:s, s:o, s:o}", "kind", m->kind, "version", m->version,
+                            "summary", m->summary, "params_schema", schema, "defaults",
+                            normalized ? normalized : json_null());
     json_dumpf(out, stdout, JSON_INDENT(2));
     fputc('\n', stdout);
     json_decref(out);

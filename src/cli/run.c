@@ -35,8 +35,8 @@ static void progress_bar(void *user, double fraction)
         return;
     *last = pct;
     int filled = pct * 30 / 100;
-    fprintf(stderr, "\r[%.*s%*s] %3d%%", filled, "##############################",
-            30 - filled, "", pct);
+    fprintf(stderr, "\r[%.*s%*s] %3d%%", filled, "##############################", 30 - filled, "",
+            pct);
     fflush(stderr);
 }
 
@@ -58,8 +58,8 @@ static json_t *load_params(const char *path)
     json_t *v = strcmp(path, "-") == 0 ? json_loadf(stdin, JSON_REJECT_DUPLICATES, &err)
                                        : json_load_file(path, JSON_REJECT_DUPLICATES, &err);
     if (!v)
-        fprintf(stderr, "basin run: %s: invalid JSON at line %d, column %d: %s\n", path,
-                err.line, err.column, err.text);
+        fprintf(stderr, "basin run: %s: invalid JSON at line %d, column %d: %s\n", path, err.line,
+                err.column, err.text);
     return v;
 }
 
@@ -137,8 +137,8 @@ int cli_run(int argc, char **argv)
     basin_problems problems = {0};
     json_t *normalized = NULL;
     void *config = NULL;
-    int rc = model->parse(params, "/params", &basin_default_limits, &problems, NULL,
-                          &normalized, &config);
+    int rc = model->parse(params, "/params", &basin_default_limits, &problems, NULL, &normalized,
+                          &config);
     json_decref(params);
     if (rc) {
         for (size_t i = 0; i < problems.count; i++)
@@ -167,15 +167,15 @@ int cli_run(int argc, char **argv)
     model->free_config(config);
 
     const char *status = rc == 0 ? "succeeded" : rc == BASIN_ECANCELLED ? "cancelled" : "failed";
-    json_t *out = json_pack("{s:s, s:s, s:s, s:o, s:O, s:O}", "kind", model->kind,
-                            "model_version", model->version, "status", status, "params",
-                            normalized, "summary", ctx->summary, "values", ctx->values);
+    json_t *out = json_pack("{s:s, s:s, s:s, s:o, s:O, s:O}", "kind", model->kind, "model_version",
+                            model->version, "status", status, "params", normalized, "summary",
+                            ctx->summary, "values", ctx->values);
     json_object_set_new(out, "seed",
                         ctx->has_seed ? json_integer((json_int_t)ctx->seed) : json_null());
     if (rc) {
-        json_t *err = json_pack("{s:s, s:s}", "code",
-                                ctx->failed ? ctx->fail_code : basin_errname(rc), "message",
-                                ctx->failed ? ctx->fail_message : basin_strerror(rc));
+        json_t *err =
+            json_pack("{s:s, s:s}", "code", ctx->failed ? ctx->fail_code : basin_errname(rc),
+                      "message", ctx->failed ? ctx->fail_message : basin_strerror(rc));
         if (ctx->failed)
             json_object_set_new(err, "step", json_integer(ctx->fail_step));
         json_object_set_new(out, "error", err);

@@ -50,8 +50,8 @@ static int parse_num(const char *name, const char *text, double lo, double hi, d
     char *end;
     double v = strtod(text, &end);
     if (end == text || *end || !(v >= lo && v <= hi)) {
-        fprintf(stderr, "basin serve: %s must be a number in [%g, %g]; got '%s'\n", name, lo,
-                hi, text);
+        fprintf(stderr, "basin serve: %s must be a number in [%g, %g]; got '%s'\n", name, lo, hi,
+                text);
         return -1;
     }
     *out = v;
@@ -60,8 +60,7 @@ static int parse_num(const char *name, const char *text, double lo, double hi, d
 
 int cli_serve(int argc, char **argv)
 {
-    enum { OPT_LISTEN = 1, OPT_DB, OPT_WORKERS, OPT_SYNC, OPT_GRACE, OPT_LEASE, OPT_BODY,
-           OPT_LOG };
+    enum { OPT_LISTEN = 1, OPT_DB, OPT_WORKERS, OPT_SYNC, OPT_GRACE, OPT_LEASE, OPT_BODY, OPT_LOG };
     static const struct option opts[] = {
         {"listen", required_argument, 0, OPT_LISTEN},
         {"db", required_argument, 0, OPT_DB},
@@ -162,13 +161,12 @@ int cli_serve(int argc, char **argv)
         store_close(a.store);
         return 1;
     }
-    log_info("basin %s listening on %s (port %u), database %s, %d workers, sync=%s",
-             BASIN_VERSION, listen, http_server_port(server), db, wo.n_workers, sync);
+    log_info("basin %s listening on %s (port %u), database %s, %d workers, sync=%s", BASIN_VERSION,
+             listen, http_server_port(server), db, wo.n_workers, sync);
 
     int sig = 0;
     sigwait(&set, &sig);
-    log_info("received %s: stopping (grace %g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT",
-             grace);
+    log_info("received %s: stopping (grace %g s)", sig == SIGTERM ? "SIGTERM" : "SIGINT", grace);
     /* HTTP first: requests waiting on jobs see `stopping` and answer within a second, so
      * no handler can touch the pool once it is stopped. */
     atomic_store(&a.stopping, true);

@@ -10,7 +10,7 @@
 #include "routes.h"
 #include "util/npy.h"
 
-#define MAX_SERIES_NAMES 64
+#define MAX_SERIES_NAMES  64
 #define MAX_JSON_ELEMENTS 4000000 /* larger arrays: ask for NPY */
 
 /* Loads the job at path param 0, answering 404 itself. */
@@ -68,8 +68,8 @@ static void buf_printf(text_buf *b, const char *fmt, ...)
     for (;;) {
         va_list ap;
         va_start(ap, fmt);
-        int n = vsnprintf(b->data ? b->data + b->len : NULL, b->data ? b->cap - b->len : 0,
-                          fmt, ap);
+        int n =
+            vsnprintf(b->data ? b->data + b->len : NULL, b->data ? b->cap - b->len : 0, fmt, ap);
         va_end(ap);
         if (n < 0) {
             b->failed = true;
@@ -217,12 +217,18 @@ int api_job_artifacts(const http_request *req, http_response *res)
 static double element(basin_dtype dt, const void *data, size_t i)
 {
     switch (dt) {
-    case BASIN_F64: return ((const double *)data)[i];
-    case BASIN_F32: return ((const float *)data)[i];
-    case BASIN_I64: return (double)((const int64_t *)data)[i];
-    case BASIN_I32: return ((const int32_t *)data)[i];
-    case BASIN_I8: return ((const int8_t *)data)[i];
-    case BASIN_U8: return ((const uint8_t *)data)[i];
+    case BASIN_F64:
+        return ((const double *)data)[i];
+    case BASIN_F32:
+        return ((const float *)data)[i];
+    case BASIN_I64:
+        return (double)((const int64_t *)data)[i];
+    case BASIN_I32:
+        return ((const int32_t *)data)[i];
+    case BASIN_I8:
+        return ((const int8_t *)data)[i];
+    case BASIN_U8:
+        return ((const uint8_t *)data)[i];
     }
     return NAN;
 }
@@ -235,8 +241,7 @@ static json_t *element_json(basin_dtype dt, const void *data, size_t i)
 }
 
 /* Nested lists for dimensions d.. starting at flat offset *pos. */
-static json_t *nested(const artifact_info *a, basin_dtype dt, const void *data, int d,
-                      size_t *pos)
+static json_t *nested(const artifact_info *a, basin_dtype dt, const void *data, int d, size_t *pos)
 {
     if (d == a->ndim)
         return element_json(dt, data, (*pos)++);
@@ -282,8 +287,8 @@ int api_job_artifact(const http_request *req, http_response *res)
 
     if (strcmp(format, "npy") == 0) {
         char header[512];
-        size_t hlen = npy_header(header, sizeof header, basin_dtype_descr(dt), info.ndim,
-                                 info.shape);
+        size_t hlen =
+            npy_header(header, sizeof header, basin_dtype_descr(dt), info.ndim, info.shape);
         char *body = malloc(hlen + nbytes + 1);
         if (!body) {
             free(data);

@@ -69,9 +69,8 @@ void http_raw_take(http_response *res, int status, const char *content_type, cha
                    size_t len);
 /* RFC 9457 problem: type "/problems/<code>", title from the status, detail (printf-style),
  * and the problems list (may be NULL) as "errors". */
-void http_problem(http_response *res, int status, const char *code,
-                  const basin_problems *problems, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+void http_problem(http_response *res, int status, const char *code, const basin_problems *problems,
+                  const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* A problem for a store error code (not found → 404, busy → 503 with Retry-After, …). */
 void http_store_problem(http_response *res, int rc, const char *what);
 /* A problem about one query parameter: 422 validation with errors [{parameter, message}]. */
@@ -80,8 +79,8 @@ void http_query_problem(http_response *res, const char *parameter, const char *f
 
 /* JSON rendering of store rows (new references). */
 json_t *render_job(const job_row *row);
-json_t *render_result(const job_row *row, const result_row *result,
-                      const artifact_info *artifacts, size_t n_artifacts);
+json_t *render_result(const job_row *row, const result_row *result, const artifact_info *artifacts,
+                      size_t n_artifacts);
 json_t *render_artifact_ref(const char *job_id, const artifact_info *a);
 
 #endif

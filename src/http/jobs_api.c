@@ -94,8 +94,7 @@ static int parse_wait(const http_request *req, http_response *res, double *out)
 }
 
 /* Answers with the job (and, when finished and asked to wait, its result inline). */
-static void respond_job(app *a, const char *id, int status, bool with_result,
-                        http_response *res)
+static void respond_job(app *a, const char *id, int status, bool with_result, http_response *res)
 {
     job_row row;
     int rc = store_get_job(a->store, id, &row);

@@ -14,8 +14,7 @@
 static const char json_content_type[] = "application/json; charset=utf-8";
 static const char problem_type[] = "application/problem+json; charset=utf-8";
 
-void http_raw_take(http_response *res, int status, const char *content_type, char *data,
-                   size_t len)
+void http_raw_take(http_response *res, int status, const char *content_type, char *data, size_t len)
 {
     free(res->body);
     res->status = status;
@@ -65,28 +64,26 @@ static void problem_body(http_response *res, int status, const char *code, json_
 {
     char type[64];
     snprintf(type, sizeof type, "/problems/%s", code);
-    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title",
-                          status_title(status), "status", status, "detail", detail, "code",
-                          code);
+    json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", status_title(status),
+                          "status", status, "detail", detail, "code", code);
     if (errors)
         json_object_set_new(p, "errors", errors);
     set_json(res, status, problem_type, p);
 }
 
-void http_problem(http_response *res, int status, const char *code,
-                  const basin_problems *problems, const char *fmt, ...)
+void http_problem(http_response *res, int status, const char *code, const basin_problems *problems,
+                  const char *fmt, ...)
 {
     json_t *errors = NULL;
     if (problems && problems->count) {
         errors = json_array();
         for (size_t i = 0; i < problems->count; i++)
-            json_array_append_new(errors, json_pack("{s:s, s:s}", "pointer",
-                                                    problems->items[i].pointer, "message",
-                                                    problems->items[i].message));
-        if (problems->dropped)
             json_array_append_new(errors,
-                                  json_pack("{s:s, s:s}", "pointer", "", "message",
-                                            "further problems were not listed"));
+                                  json_pack("{s:s, s:s}", "pointer", problems->items[i].pointer,
+                                            "message", problems->items[i].message));
+        if (problems->dropped)
+            json_array_append_new(errors, json_pack("{s:s, s:s}", "pointer", "", "message",
+                                                    "further problems were not listed"));
     }
     char detail[512];
     va_list ap;
@@ -116,8 +113,7 @@ void http_store_problem(http_response *res, int rc, const char *what)
         http_problem(res, 404, "not_found", NULL, "%s not found", what);
         break;
     case BASIN_ECONFLICT:
-        http_problem(res, 409, "conflict", NULL, "%s is in a state that does not allow this",
-                     what);
+        http_problem(res, 409, "conflict", NULL, "%s is in a state that does not allow this", what);
         break;
     case BASIN_EBUSY:
     case BASIN_EDB:
@@ -168,8 +164,8 @@ json_t *render_job(const job_row *row)
     json_object_set_new(job, "run_after", time_or_null(row->run_after));
     /* A queued job may carry the error of an earlier attempt; it is shown as last_error. */
     if (row->error_code[0]) {
-        json_t *err = json_pack("{s:s, s:s}", "code", row->error_code, "message",
-                                row->error_message);
+        json_t *err =
+            json_pack("{s:s, s:s}", "code", row->error_code, "message", row->error_message);
         if (row->has_error_step)
             json_object_set_new(err, "step", json_integer(row->error_step));
         json_object_set_new(job, job_status_final(row->status) ? "error" : "last_error", err);
@@ -198,25 +194,25 @@ json_t *render_artifact_ref(const char *job_id, const artifact_info *a)
         json_array_append_new(shape, json_integer(a->shape[d]));
     char href[192];
     snprintf(href, sizeof href, "/v1/jobs/%s/artifacts/%s", job_id, a->name);
-    return json_pack("{s:s, s:s, s:o, s:s}", "name", a->name, "dtype", a->dtype, "shape",
-                     shape, "href", href);
+    return json_pack("{s:s, s:s, s:o, s:s}", "name", a->name, "dtype", a->dtype, "shape", shape,
+                     "href", href);
 }
 
-json_t *render_result(const job_row *row, const result_row *result,
-                      const artifact_info *artifacts, size_t n_artifacts)
+json_t *render_result(const job_row *row, const result_row *result, const artifact_info *artifacts,
+                      size_t n_artifacts)
 {
     json_t *r = json_object();
     json_object_set_new(r, "job_id", json_string(row->id));
     json_object_set_new(r, "kind", json_string(row->kind));
     json_object_set_new(r, "model_version", json_string(row->model_version));
     json_object_set_new(r, "status", json_string(job_status_name(row->status)));
-    json_object_set_new(r, "seed", result && result->has_seed
-                                       ? json_integer((json_int_t)result->seed)
-                                       : json_null());
-    json_object_set_new(r, "summary", result && result->summary ? json_incref(result->summary)
-                                                                 : json_object());
-    json_object_set_new(r, "values", result && result->values ? json_incref(result->values)
-                                                               : json_object());
+    json_object_set_new(r, "seed",
+                        result && result->has_seed ? json_integer((json_int_t)result->seed)
+                                                   : json_null());
+    json_object_set_new(r, "summary",
+                        result && result->summary ? json_incref(result->summary) : json_object());
+    json_object_set_new(r, "values",
+                        result && result->values ? json_incref(result->values) : json_object());
     json_t *arts = json_array();
     for (size_t i = 0; i < n_artifacts; i++)
         json_array_append_new(arts, render_artifact_ref(row->id, &artifacts[i]));

@@ -94,9 +94,9 @@ static int lookup_query_all(const http_request *req, const char *name,
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, http_response *res)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer(
-        res->body_len, res->body ? res->body : (void *)"", res->body ? MHD_RESPMEM_MUST_FREE
-                                                                     : MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(res->body_len, res->body ? res->body : (void *)"",
+                                        res->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!r) {
         free(res->body);
         return MHD_NO;
@@ -157,8 +157,8 @@ static void dispatch(app *a, struct MHD_Connection *conn, const char *method, co
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     (void)version;
     app *a = cls;
@@ -227,8 +227,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("http: %s", msg);
 }
 
-int http_server_start(app *a, const http_options *o, http_server **out, char *errbuf,
-                      size_t errcap)
+int http_server_start(app *a, const http_options *o, http_server **out, char *errbuf, size_t errcap)
 {
     char host[256];
     uint16_t port;
@@ -236,8 +235,8 @@ int http_server_start(app *a, const http_options *o, http_server **out, char *er
         snprintf(errbuf, errcap, "bad listen address '%s' (want HOST:PORT)", o->listen);
         return BASIN_EINVAL;
     }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *ai = NULL;
     char portstr[8];
     snprintf(portstr, sizeof portstr, "%u", port);
@@ -257,14 +256,13 @@ int http_server_start(app *a, const http_options *o, http_server **out, char *er
         flags |= MHD_USE_IPv6;
     s->daemon = MHD_start_daemon(
         flags, port, NULL, NULL, on_request, a, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_CONNECTION_LIMIT, o->connections ? o->connections : 256u,
-        MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_CONNECTION_LIMIT,
+        o->connections ? o->connections : 256u, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!s->daemon) {
-        snprintf(errbuf, errcap, "cannot listen on %s (address in use or not allowed?)",
-                 o->listen);
+        snprintf(errbuf, errcap, "cannot listen on %s (address in use or not allowed?)", o->listen);
         free(s);
         return BASIN_EIO;
     }

@@ -21,12 +21,11 @@ int api_health(const http_request *req, http_response *res)
     int total = 0, busy = 0;
     if (a->pool)
         worker_pool_counts(a->pool, &total, &busy);
-    json_t *body = json_pack(
-        "{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:I, s:I}}", "status",
-        atomic_load(&a->stopping) ? "stopping" : "ok", "version", BASIN_VERSION, "db", "ok",
-        "workers", "total", total, "busy", busy, "queue", "queued",
-        (json_int_t)counts.by_status[JOB_QUEUED], "running",
-        (json_int_t)counts.by_status[JOB_RUNNING]);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:I, s:I}}", "status",
+                             atomic_load(&a->stopping) ? "stopping" : "ok", "version",
+                             BASIN_VERSION, "db", "ok", "workers", "total", total, "busy", busy,
+                             "queue", "queued", (json_int_t)counts.by_status[JOB_QUEUED], "running",
+                             (json_int_t)counts.by_status[JOB_RUNNING]);
     http_json(res, 200, body);
     return 0;
 }
@@ -39,14 +38,14 @@ static json_t *describe_model(const basin_model *m)
     json_t *normalized = NULL;
     void *config = NULL;
     basin_problems problems = {0};
-    if (m->parse(NULL, "/params", &basin_default_limits, &problems, schema, &normalized,
-                 &config) == 0)
+    if (m->parse(NULL, "/params", &basin_default_limits, &problems, schema, &normalized, &config) ==
+        0)
         m->free_config(config);
     json_decref(normalized);
     json_object_set_new(schema, "$schema",
                         json_string("https://json-schema.org/draft/2020-12/schema"));
-    return json_pack("{s:s, s:s, s:s, s:o}", "kind", m->kind, "version", m->version,
-                     "summary", m->summary, "params_schema", schema);
+    return json_pack("{s:s, s:s, s:s, s:o}", "kind", m->kind, "version", m->version, "summary",
+                     m->summary, "params_schema", schema);
 }
 
 int api_models(const http_request *req, http_response *res)

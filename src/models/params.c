@@ -54,8 +54,8 @@ void params_over_limit(param_reader *r, const char *key, const char *what, doubl
     r->problems->over_limit = true;
 }
 
-void params_open(param_reader *r, const json_t *in, const char *pointer,
-                 basin_problems *problems, json_t *schema)
+void params_open(param_reader *r, const json_t *in, const char *pointer, basin_problems *problems,
+                 json_t *schema)
 {
     memset(r, 0, sizeof *r);
     snprintf(r->pointer, sizeof r->pointer, "%s", pointer);
@@ -153,8 +153,8 @@ static double read_real(param_reader *r, const char *key, double def, double lo,
             x = json_number_value(v);
             bool low = lo_open ? !(x > lo) : !(x >= lo);
             if (!isfinite(x) || low || !(x <= hi)) {
-                params_problem(r, key, "must be in %s%.17g, %.17g]; got %.17g",
-                               lo_open ? "(" : "[", lo, hi, x);
+                params_problem(r, key, "must be in %s%.17g, %.17g]; got %.17g", lo_open ? "(" : "[",
+                               lo, hi, x);
                 x = def;
             }
         }
@@ -278,8 +278,8 @@ uint64_t params_seed(param_reader *r)
     return seed;
 }
 
-int params_real_array(param_reader *r, const char *key, size_t min_len, size_t max_len,
-                      double lo, double hi, double **out, size_t *len)
+int params_real_array(param_reader *r, const char *key, size_t min_len, size_t max_len, double lo,
+                      double hi, double **out, size_t *len)
 {
     json_t *prop = describe(r, key, "array", NULL);
     if (prop) {
@@ -298,8 +298,8 @@ int params_real_array(param_reader *r, const char *key, size_t min_len, size_t m
     }
     size_t n = json_array_size(v);
     if (n < min_len || n > max_len) {
-        params_problem(r, key, "must have between %zu and %zu elements; got %zu", min_len,
-                       max_len, n);
+        params_problem(r, key, "must have between %zu and %zu elements; got %zu", min_len, max_len,
+                       n);
         return BASIN_EINVAL;
     }
     double *a = malloc((n ? n : 1) * sizeof *a);

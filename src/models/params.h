@@ -33,8 +33,8 @@ typedef struct param_reader {
 
 /* Starts reading `in` found at JSON pointer `pointer`. `schema` may be NULL. A non-object
  * `in` is reported as a problem and then read as {}. */
-void params_open(param_reader *r, const json_t *in, const char *pointer,
-                 basin_problems *problems, json_t *schema);
+void params_open(param_reader *r, const json_t *in, const char *pointer, basin_problems *problems,
+                 json_t *schema);
 
 /* Ends reading: reports unknown keys. Returns 0 and hands over the normalised object
  * (new reference) when no problem was recorded anywhere; otherwise frees it and returns
@@ -63,8 +63,8 @@ uint64_t params_seed(param_reader *r);
 /* Reads an array of reals of length in [min_len, max_len], each in [lo, hi], into a new
  * malloc'd array (*out, *len). Absent → returns 0 with *out = NULL, *len = 0 and writes
  * nothing. Returns BASIN_EINVAL (problem recorded) or BASIN_ENOMEM. */
-int params_real_array(param_reader *r, const char *key, size_t min_len, size_t max_len,
-                      double lo, double hi, double **out, size_t *len);
+int params_real_array(param_reader *r, const char *key, size_t min_len, size_t max_len, double lo,
+                      double hi, double **out, size_t *len);
 
 /* Marks `key` as read without interpreting it; returns the raw value (borrowed) or NULL.
  * `schema_type` (e.g. "array", or NULL) is described in the schema. The caller validates

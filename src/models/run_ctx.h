@@ -36,8 +36,8 @@ typedef struct run_artifact {
 
 struct basin_ctx {
     basin_limits limits;
-    atomic_int stop_reason;  /* 0, or BASIN_ECANCELLED / BASIN_ETIMEOUT / BASIN_EFENCED */
-    int64_t deadline_ms;     /* wall-clock ms after which should_stop says timeout; 0: none */
+    atomic_int stop_reason; /* 0, or BASIN_ECANCELLED / BASIN_ETIMEOUT / BASIN_EFENCED */
+    int64_t deadline_ms;    /* wall-clock ms after which should_stop says timeout; 0: none */
     atomic_uint_fast64_t progress_bits; /* the double progress, as bits */
 
     json_t *summary; /* object of scalars */

@@ -144,8 +144,8 @@ int store_open(const store_options *opt, store **out, char *errbuf, size_t errca
         int version = 0;
         rc = user_version(s->writer, &version);
         if (rc == 0 && version > store_schema_latest()) {
-            snprintf(errbuf, errcap, "%s was written by a newer basin (schema %d > %d)",
-                     s->path, version, store_schema_latest());
+            snprintf(errbuf, errcap, "%s was written by a newer basin (schema %d > %d)", s->path,
+                     version, store_schema_latest());
             rc = BASIN_ESCHEMA;
         }
     }

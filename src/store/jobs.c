@@ -16,8 +16,8 @@
 int store_write_output(sqlite3 *db, const char *id, const basin_ctx *ctx);
 
 static const char *const status_names[JOB_N_STATUS] = {
-    [JOB_QUEUED] = "queued",       [JOB_RUNNING] = "running", [JOB_SUCCEEDED] = "succeeded",
-    [JOB_FAILED] = "failed",       [JOB_CANCELLED] = "cancelled",
+    [JOB_QUEUED] = "queued", [JOB_RUNNING] = "running",     [JOB_SUCCEEDED] = "succeeded",
+    [JOB_FAILED] = "failed", [JOB_CANCELLED] = "cancelled",
 };
 
 const char *job_status_name(job_status st)
@@ -136,10 +136,10 @@ int store_submit(store *s, const job_new *job, char id_out[ULID_LEN + 1])
 
 /* ---- reading jobs ------------------------------------------------------------------ */
 
-#define JOB_COLUMNS                                                                        \
-    "j.id, j.kind, j.model_version, j.status, j.params, j.labels, j.priority, j.attempts, " \
-    "j.max_attempts, j.timeout_s, j.progress, j.cancel_requested, j.created_at, "          \
-    "j.started_at, j.finished_at, j.run_after, j.updated_at, j.error_code, "               \
+#define JOB_COLUMNS                                                                                \
+    "j.id, j.kind, j.model_version, j.status, j.params, j.labels, j.priority, j.attempts, "        \
+    "j.max_attempts, j.timeout_s, j.progress, j.cancel_requested, j.created_at, "                  \
+    "j.started_at, j.finished_at, j.run_after, j.updated_at, j.error_code, "                       \
     "j.error_message, j.error_step, r.summary"
 #define JOB_FROM " FROM jobs j LEFT JOIN results r ON r.job_id = j.id "
 
@@ -245,8 +245,8 @@ int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
         int first = 1;
         for (int i = 0; i < JOB_N_STATUS; i++)
             if (f->status_mask & (1u << i)) {
-                len += (size_t)snprintf(sql + len, sizeof sql - len, "%s'%s'",
-                                        first ? "" : ",", status_names[i]);
+                len += (size_t)snprintf(sql + len, sizeof sql - len, "%s'%s'", first ? "" : ",",
+                                        status_names[i]);
                 first = 0;
             }
         APPEND(")");
@@ -465,8 +465,8 @@ int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out)
     return 0;
 }
 
-int store_heartbeat(store *s, const char *id, int64_t fence, double progress,
-                    int64_t lease_ms, bool *cancel_requested)
+int store_heartbeat(store *s, const char *id, int64_t fence, double progress, int64_t lease_ms,
+                    bool *cancel_requested)
 {
     sqlite3 *db;
     int rc = store_write_begin(s, &db);
@@ -537,8 +537,8 @@ int store_finish(store *s, const char *id, int64_t fence, const job_outcome *o)
     return rc ? rc : end;
 }
 
-int store_requeue(store *s, const char *id, int64_t fence, int64_t run_after_ms,
-                  bool count_attempt, const char *error_code, const char *error_message)
+int store_requeue(store *s, const char *id, int64_t fence, int64_t run_after_ms, bool count_attempt,
+                  const char *error_code, const char *error_message)
 {
     sqlite3 *db;
     int rc = store_write_begin(s, &db);
@@ -582,7 +582,8 @@ int store_recover(store *s, int64_t now_ms, const char *dead_owner, int *n)
         "UPDATE jobs SET status = 'failed', fence = fence + 1, finished_at = ?1, "
         "updated_at = ?1, lease_owner = NULL, lease_expires = NULL, error_code = "
         "'worker_lost', error_message = 'the worker running this job stopped (its "
-        "process died or its lease expired) and no attempts are left' WHERE status = 'running' AND attempts >= "
+        "process died or its lease expired) and no attempts are left' WHERE status = 'running' AND "
+        "attempts >= "
         "max_attempts AND (lease_expires < ?1 OR lease_owner = ?2)",
         "UPDATE jobs SET status = 'queued', fence = fence + 1, run_after = ?1, "
         "updated_at = ?1, lease_owner = NULL, lease_expires = NULL, progress = 0, "
@@ -639,8 +640,7 @@ int store_next_due(store *s, int64_t *ms)
     sqlite3 *db = store_reader_get(s);
     if (!db)
         return BASIN_EDB;
-    sqlite3_stmt *st =
-        store_prepare(db, "SELECT min(run_after) FROM jobs WHERE status = 'queued'");
+    sqlite3_stmt *st = store_prepare(db, "SELECT min(run_after) FROM jobs WHERE status = 'queued'");
     int rc = BASIN_EDB;
     if (st) {
         int step = sqlite3_step(st);

@@ -13,9 +13,9 @@ int store_write_output(sqlite3 *db, const char *id, const basin_ctx *ctx);
 
 static int write_result(sqlite3 *db, const char *id, const basin_ctx *ctx)
 {
-    sqlite3_stmt *st = store_prepare(
-        db, "INSERT OR REPLACE INTO results (job_id, seed, summary, \"values\") "
-            "VALUES (?1, ?2, ?3, ?4)");
+    sqlite3_stmt *st =
+        store_prepare(db, "INSERT OR REPLACE INTO results (job_id, seed, summary, \"values\") "
+                          "VALUES (?1, ?2, ?3, ?4)");
     if (!st)
         return BASIN_EDB;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -64,9 +64,9 @@ static int write_series(sqlite3 *db, const char *id, const run_series *s)
 
 static int write_artifact(sqlite3 *db, const char *id, const run_artifact *a)
 {
-    sqlite3_stmt *st = store_prepare(
-        db, "INSERT OR REPLACE INTO artifacts (job_id, name, dtype, shape, data) "
-            "VALUES (?1, ?2, ?3, ?4, ?5)");
+    sqlite3_stmt *st =
+        store_prepare(db, "INSERT OR REPLACE INTO artifacts (job_id, name, dtype, shape, data) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!st)
         return BASIN_EDB;
     json_t *shape = json_array();
@@ -105,8 +105,8 @@ int store_get_result(store *s, const char *id, result_row *out)
     sqlite3 *db = store_reader_get(s);
     if (!db)
         return BASIN_EDB;
-    sqlite3_stmt *st = store_prepare(
-        db, "SELECT seed, summary, \"values\" FROM results WHERE job_id = ?1");
+    sqlite3_stmt *st =
+        store_prepare(db, "SELECT seed, summary, \"values\" FROM results WHERE job_id = ?1");
     int rc = BASIN_EDB;
     if (st) {
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -184,8 +184,8 @@ int store_list_artifacts(store *s, const char *id, artifact_info **out, size_t *
     return 0;
 }
 
-int store_get_artifact(store *s, const char *id, const char *name, artifact_info *info,
-                       void **data, size_t *nbytes)
+int store_get_artifact(store *s, const char *id, const char *name, artifact_info *info, void **data,
+                       size_t *nbytes)
 {
     sqlite3 *db = store_reader_get(s);
     if (!db)

@@ -94,7 +94,7 @@ typedef struct job_row {
     double progress;
     bool cancel_requested;
     int64_t created_at, started_at, finished_at, run_after, updated_at; /* 0: null */
-    char error_code[32];                                               /* "": no error */
+    char error_code[32];                                                /* "": no error */
     char error_message[256];
     int64_t error_step;
     bool has_error_step;
@@ -156,8 +156,8 @@ int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out);
 
 /* Extends the lease and records progress; *cancel_requested (may be NULL) reports a
  * cancel asked through the database. BASIN_EFENCED when the run no longer owns the job. */
-int store_heartbeat(store *s, const char *id, int64_t fence, double progress,
-                    int64_t lease_ms, bool *cancel_requested);
+int store_heartbeat(store *s, const char *id, int64_t fence, double progress, int64_t lease_ms,
+                    bool *cancel_requested);
 
 typedef struct job_outcome {
     job_status status;      /* SUCCEEDED, FAILED or CANCELLED */
@@ -175,8 +175,8 @@ int store_finish(store *s, const char *id, int64_t fence, const job_outcome *o);
 /* Ends a run without a final status: the job goes back to the queue to run at
  * run_after_ms, keeping `error` as its last error (may be NULL). With count_attempt false
  * the attempt is given back (shutdown). Fenced like store_finish. */
-int store_requeue(store *s, const char *id, int64_t fence, int64_t run_after_ms,
-                  bool count_attempt, const char *error_code, const char *error_message);
+int store_requeue(store *s, const char *id, int64_t fence, int64_t run_after_ms, bool count_attempt,
+                  const char *error_code, const char *error_message);
 
 /* Requeues running jobs whose lease expired before now_ms, or whose owner is
  * `dead_owner` (may be NULL); jobs out of attempts fail with code worker_lost.
@@ -212,8 +212,8 @@ typedef struct artifact_info {
 /* Artifacts of a job, without data: malloc'd array (*out, *n). */
 int store_list_artifacts(store *s, const char *id, artifact_info **out, size_t *n);
 /* One artifact with its data (malloc'd, *data of *nbytes). BASIN_ENOTFOUND. */
-int store_get_artifact(store *s, const char *id, const char *name, artifact_info *info,
-                       void **data, size_t *nbytes);
+int store_get_artifact(store *s, const char *id, const char *name, artifact_info *info, void **data,
+                       size_t *nbytes);
 
 typedef struct series_data {
     char name[64];

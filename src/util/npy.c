@@ -9,8 +9,8 @@
 size_t npy_header(char *buf, size_t cap, const char *descr, int ndim, const int64_t *shape)
 {
     char dict[256];
-    int n = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (",
-                     descr);
+    int n =
+        snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (", descr);
     for (int d = 0; d < ndim && n < (int)sizeof dict; d++)
         n += snprintf(dict + n, sizeof dict - (size_t)n, "%lld,%s", (long long)shape[d],
                       d + 1 < ndim ? " " : "");

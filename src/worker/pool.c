@@ -141,13 +141,11 @@ static void settle(worker_pool *p, const job_claim *c, int rc, basin_ctx *ctx)
             if (st == BASIN_EFENCED)
                 log_warn("job %s: lease lost before its outcome was stored", c->id);
             else
-                log_info("job %s: %s%s%s", c->id,
-                         requeue ? "requeued" : job_status_name(o.status),
+                log_info("job %s: %s%s%s", c->id, requeue ? "requeued" : job_status_name(o.status),
                          message[0] ? ": " : "", message);
             return;
         }
-        log_warn("job %s: storing the outcome failed (%s); retrying", c->id,
-                 basin_strerror(st));
+        log_warn("job %s: storing the outcome failed (%s); retrying", c->id, basin_strerror(st));
         usleep(200000);
     }
     log_error("job %s: outcome not stored; its lease will expire and requeue it", c->id);
@@ -485,8 +483,8 @@ void worker_pool_stop(worker_pool *p, int64_t grace_ms)
     for (int i = 0; i < p->opt.n_workers; i++) {
         slot *sl = &p->slots[i];
         if (sl->state == SLOT_ASSIGNED) {
-            store_requeue(p->store, sl->claim.id, sl->claim.fence, clock_wall_ms(), false,
-                          NULL, NULL);
+            store_requeue(p->store, sl->claim.id, sl->claim.fence, clock_wall_ms(), false, NULL,
+                          NULL);
             job_claim_clear(&sl->claim);
         }
         pthread_mutex_destroy(&sl->mutex);

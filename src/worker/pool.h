@@ -23,11 +23,11 @@
 #include "worker/hub.h"
 
 typedef struct worker_options {
-    int n_workers;          /* ≥ 1 */
-    int64_t lease_ms;       /* lease length; a crashed run is requeued after it */
-    int64_t heartbeat_ms;   /* lease renewal and cancel polling interval */
-    int64_t retry_base_ms;  /* first retry delay; doubles per attempt */
-    int64_t retry_max_ms;   /* cap on the retry delay */
+    int n_workers;         /* ≥ 1 */
+    int64_t lease_ms;      /* lease length; a crashed run is requeued after it */
+    int64_t heartbeat_ms;  /* lease renewal and cancel polling interval */
+    int64_t retry_base_ms; /* first retry delay; doubles per attempt */
+    int64_t retry_max_ms;  /* cap on the retry delay */
     basin_limits limits;
 } worker_options;
 

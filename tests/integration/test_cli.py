@@ -79,4 +79,20 @@ def test_migrate_creates_and_refuses_newer():
     assert r.returncode == 1 and "newer" in r.stderr, r.stderr
 
 
+def test_dockerfile_uses_the_scripts_and_paths_ci_builds():
+    """The Dockerfile cannot be built here (no engine); keep it honest: every script it
+    runs is the one CI runs, and every path it copies out of the build stage exists."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+    with open(os.path.join(root, "Dockerfile")) as f:
+        lines = f.read().splitlines()
+    runs = " ".join(l for l in lines if l.startswith("RUN "))
+    assert "scripts/install-deps.sh build" in runs and "scripts/build.sh" in runs, runs
+    assert "scripts/install-deps.sh runtime" in runs
+    for l in lines:
+        if l.startswith("COPY --from=build /src/"):
+            src = l.split()[2][len("/src/"):]
+            assert os.path.exists(os.path.join(root, src)), "Dockerfile copies missing " + src
+    assert os.path.realpath(BASIN) == os.path.realpath(os.path.join(root, "build/src/basin"))
+
+
 run_tests(globals())

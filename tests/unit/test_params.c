@@ -35,8 +35,8 @@ START_TEST(defaults_fill_the_normalised_object)
     ck_assert_str_eq(params_enum(&r, "rule", "hebb", rules), "hebb");
     json_t *out = NULL;
     ck_assert_int_eq(params_close(&r, &out), 0);
-    json_t *want = json_pack("{s:f, s:I, s:b, s:s}", "dt", 0.5, "n", (json_int_t)100, "flag",
-                             1, "rule", "hebb");
+    json_t *want = json_pack("{s:f, s:I, s:b, s:s}", "dt", 0.5, "n", (json_int_t)100, "flag", 1,
+                             "rule", "hebb");
     ck_assert(json_equal(out, want));
     json_decref(out);
     json_decref(want);
@@ -45,8 +45,8 @@ END_TEST
 
 START_TEST(each_bad_value_is_reported_at_its_pointer)
 {
-    json_t *in = json_pack("{s:f, s:s, s:f, s:i, s:s, s:i, s:i}", "dt", 2.0, "n", "many",
-                           "k", 1.5, "gt", 0, "rule", "x", "a/b", 1, "m~n", 2);
+    json_t *in = json_pack("{s:f, s:s, s:f, s:i, s:s, s:i, s:i}", "dt", 2.0, "n", "many", "k", 1.5,
+                           "gt", 0, "rule", "x", "a/b", 1, "m~n", 2);
     param_reader r;
     params_open(&r, in, "/params", &problems, NULL);
     static const char *const rules[] = {"hebb", NULL};
@@ -84,8 +84,8 @@ END_TEST
 
 START_TEST(nested_objects_and_arrays)
 {
-    json_t *in = json_pack("{s:{s:f, s:i}, s:[f, s, f]}", "cue", "flip", 0.2, "zzz", 1, "mean",
-                           1.0, "x", 3.0);
+    json_t *in = json_pack("{s:{s:f, s:i}, s:[f, s, f]}", "cue", "flip", 0.2, "zzz", 1, "mean", 1.0,
+                           "x", 3.0);
     param_reader r, child;
     params_open(&r, in, "/params", &problems, NULL);
     params_child(&r, "cue", &child);
