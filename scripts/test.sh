@@ -35,6 +35,15 @@ BUILD_DIR=build-asan scripts/build.sh -Db_sanitize=address,undefined -Db_lundef=
   -Dbuildtype=debugoptimized || exit 1
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 unit_suites build-asan
 
+# Formatting: every C file as the project's .clang-format has it (one check).
+echo "== clang-format"
+if command -v clang-format >/dev/null; then
+  unformatted=$(git ls-files '*.c' '*.h' | while read -r f; do
+    clang-format --dry-run -Werror "$f" >/dev/null 2>&1 || echo "$f"; done)
+  if [ -z "$unformatted" ]; then passed=$((passed + 1)); else
+    echo "not formatted: $unformatted"; failed=$((failed + 1)); fi
+fi
+
 # Integration tests: each prints "N passed, N failed" as its last line.
 for t in tests/integration/test_*.py; do
   echo "== $t"

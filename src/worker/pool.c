@@ -23,6 +23,7 @@
 #include "models/run_ctx.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "worker/verdict.h"
 
 typedef enum slot_state { SLOT_IDLE, SLOT_ASSIGNED, SLOT_RUNNING } slot_state;
 
@@ -72,70 +73,65 @@ void worker_options_default(worker_options *o)
 
 /* ---- the worker threads -------------------------------------------------------------- */
 
-/* Retry delay: base·2^(attempt−1), capped, times a jitter factor in [0.5, 1). */
-static int64_t retry_delay_ms(worker_pool *p, int attempt)
-{
-    double delay = (double)p->opt.retry_base_ms;
-    for (int i = 1; i < attempt && delay < (double)p->opt.retry_max_ms; i++)
-        delay *= 2.0;
-    if (delay > (double)p->opt.retry_max_ms)
-        delay = (double)p->opt.retry_max_ms;
-    pthread_mutex_lock(&p->rng_mutex);
-    double jitter = 0.5 + 0.5 * basin_rng_uniform(&p->rng);
-    pthread_mutex_unlock(&p->rng_mutex);
-    return (int64_t)(delay * jitter);
-}
-
-/* Stores the end of a run, retrying while the database is busy. */
+/* Stores the end of a run as worker_verdict() decides, retrying while the database is
+ * busy. */
 static void settle(worker_pool *p, const job_claim *c, int rc, basin_ctx *ctx)
 {
     job_outcome o = {.output = ctx};
     int reason = ctx ? run_ctx_stop_reason(ctx) : 0;
-    bool requeue = false, count_attempt = true;
-    int64_t run_after = 0;
+    run_verdict v = worker_verdict(rc, reason, c->attempts, c->max_attempts);
+    int64_t run_after = clock_wall_ms();
     char message[256] = "";
 
-    if (rc == 0) {
-        o.status = JOB_SUCCEEDED;
-    } else if (rc == BASIN_ECANCELLED && reason == BASIN_EFENCED) {
+    switch (v) {
+    case VERDICT_ABANDON:
         log_warn("job %s: lease lost; leaving it to its new owner", c->id);
         return;
-    } else if (rc == BASIN_ECANCELLED && reason == BASIN_ESHUTDOWN) {
-        requeue = true;
-        count_attempt = false;
-        run_after = clock_wall_ms();
+    case VERDICT_SUCCEEDED:
+        o.status = JOB_SUCCEEDED;
+        break;
+    case VERDICT_REQUEUE:
         snprintf(message, sizeof message, "interrupted by shutdown; requeued");
-    } else if (rc == BASIN_ECANCELLED && reason == BASIN_ETIMEOUT) {
-        o.status = JOB_FAILED;
-        o.error_code = "timeout";
-        snprintf(message, sizeof message, "stopped after its timeout of %g s", c->timeout_s);
-    } else if (rc == BASIN_ECANCELLED) {
+        break;
+    case VERDICT_CANCELLED:
         o.status = JOB_CANCELLED;
         o.error_code = "cancelled";
         snprintf(message, sizeof message, "cancelled while running");
-    } else if (rc == BASIN_EDIVERGED || rc == BASIN_EINVAL) {
-        o.status = JOB_FAILED;
-        o.error_code = ctx && ctx->failed ? ctx->fail_code : basin_errname(rc);
-        snprintf(message, sizeof message, "%s",
-                 ctx && ctx->failed ? ctx->fail_message : basin_strerror(rc));
-        o.has_error_step = ctx && ctx->failed;
-        o.error_step = ctx ? ctx->fail_step : 0;
-    } else if (c->attempts < c->max_attempts) {
-        requeue = true;
-        run_after = clock_wall_ms() + retry_delay_ms(p, c->attempts);
+        break;
+    case VERDICT_RETRY: {
+        pthread_mutex_lock(&p->rng_mutex);
+        double u = basin_rng_uniform(&p->rng);
+        pthread_mutex_unlock(&p->rng_mutex);
+        run_after +=
+            worker_retry_delay_ms(p->opt.retry_base_ms, p->opt.retry_max_ms, c->attempts, u);
         snprintf(message, sizeof message, "attempt %d failed: %s; retrying", c->attempts,
                  basin_strerror(rc));
-    } else {
-        o.status = JOB_FAILED;
-        o.error_code = basin_errname(rc);
-        snprintf(message, sizeof message, "failed after %d attempts: %s", c->attempts,
-                 basin_strerror(rc));
+        break;
     }
+    case VERDICT_FAILED:
+        o.status = JOB_FAILED;
+        if (rc == BASIN_ECANCELLED) { /* stopped by its timeout */
+            o.error_code = "timeout";
+            snprintf(message, sizeof message, "stopped after its timeout of %g s", c->timeout_s);
+        } else if (ctx && ctx->failed) { /* the model's own code: diverged, ... */
+            o.error_code = ctx->fail_code;
+            o.has_error_step = true;
+            o.error_step = ctx->fail_step;
+            snprintf(message, sizeof message, "%s", ctx->fail_message);
+        } else {
+            o.error_code = basin_errname(rc);
+            snprintf(message, sizeof message, "failed on attempt %d of %d: %s", c->attempts,
+                     c->max_attempts, basin_strerror(rc));
+        }
+        break;
+    }
+    bool requeue = v == VERDICT_RETRY || v == VERDICT_REQUEUE;
+    bool count_attempt = v == VERDICT_RETRY;
     o.error_message = message[0] ? message : NULL;
 
     for (int tries = 0; tries < 50; tries++) {
         int st = requeue ? store_requeue(p->store, c->id, c->fence, run_after, count_attempt,
-                                         "retry", message)
+                                         count_attempt ? "retry" : "shutdown", message)
                          : store_finish(p->store, c->id, c->fence, &o);
         if (st == 0 || st == BASIN_EFENCED) {
             if (st == BASIN_EFENCED)
