@@ -8,6 +8,11 @@ extern const char basin_openapi_yaml[];
 int api_health(const http_request *req, http_response *res)
 {
     app *a = req->app;
+    if (atomic_load(&a->stopping)) {
+        http_problem(res, 503, "unavailable", NULL, "the service is shutting down");
+        res->retry_after_s = 5;
+        return 0;
+    }
     queue_counts counts;
     int rc = store_ping(a->store);
     if (rc == 0)
