@@ -237,7 +237,7 @@ int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
     if (f->limit < 1)
         return BASIN_EINVAL;
     /* The SQL is assembled from fixed fragments only; every value is bound. */
-    char sql[2048] = "SELECT " JOB_COLUMNS JOB_FROM "WHERE 1";
+    char sql[4096] = "SELECT " JOB_COLUMNS JOB_FROM "WHERE 1"; /* fits every filter at once */
     size_t len = strlen(sql);
 #define APPEND(frag) len += (size_t)snprintf(sql + len, sizeof sql - len, "%s", frag)
     if (f->status_mask) {
@@ -266,6 +266,8 @@ int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
                                 10 + 2 * i, 11 + 2 * i);
     APPEND(" ORDER BY j.id DESC LIMIT ?5");
 #undef APPEND
+    if (len >= sizeof sql - 1)
+        return BASIN_ELIMIT;
 
     sqlite3 *db = store_reader_get(s);
     if (!db)
