@@ -44,8 +44,10 @@ if command -v clang-format >/dev/null; then
     echo "not formatted: $unformatted"; failed=$((failed + 1)); fi
 fi
 
-# Integration tests: each prints "N passed, N failed" as its last line.
-for t in tests/integration/test_*.py; do
+# Integration tests (a real server) and reference tests (models through `basin run`
+# against NumPy/SciPy/scikit-learn/PyWavelets): each prints "N passed, N failed" last.
+for t in tests/integration/test_*.py tests/reference/test_*.py; do
+  [ -f "$t" ] || continue
   echo "== $t"
   /usr/bin/python3 "$t" build/src/basin >"$log" 2>&1
   rc=$?

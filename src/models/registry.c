@@ -8,10 +8,20 @@
 
 extern const basin_model model_hopfield;
 extern const basin_model model_langevin;
+/* extern: associative memory (dense, continuous) */
+/* extern: fields (harmonic, rsvp) */
+/* extern: relaxation and diffusion */
+/* extern: sparse coding, denoising, state space */
+/* extern: statistical physics and plasticity */
 
 const basin_model *const basin_models[] = {
     &model_hopfield,
     &model_langevin,
+    /* registry: associative memory (dense, continuous) */
+    /* registry: fields (harmonic, rsvp) */
+    /* registry: relaxation and diffusion */
+    /* registry: sparse coding, denoising, state space */
+    /* registry: statistical physics and plasticity */
 };
 
 const size_t basin_n_models = sizeof basin_models / sizeof basin_models[0];
