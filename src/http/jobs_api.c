@@ -278,6 +278,8 @@ int api_delete_job(const http_request *req, http_response *res)
 
 typedef struct list_query {
     job_filter f;
+    where_expr where;
+    where_field order;
     char label_buf[16][384];
     const char *bad; /* the first parameter that failed */
     char bad_message[160];
@@ -341,12 +343,26 @@ int api_list_jobs(const http_request *req, http_response *res)
         }
         q.f.limit = (int)v;
     }
-    const char *cursor = req->query(req, "cursor");
-    if (cursor && !ulid_valid(cursor)) {
-        http_query_problem(res, "cursor", "is not a cursor this server returned");
-        return 0;
+    q.f.cursor = req->query(req, "cursor");
+    char err[400];
+    const char *where = req->query(req, "where");
+    if (where) {
+        if (where_parse(where, &q.where, err, sizeof err)) {
+            http_query_problem(res, "where", "%s", err);
+            return 0;
+        }
+        q.f.where = &q.where;
     }
-    q.f.cursor = cursor;
+    const char *order = req->query(req, "order");
+    if (order) {
+        q.f.order_desc = order[0] == '-';
+        if (where_parse_field(order + (order[0] == '-' || order[0] == '+'), &q.order, err,
+                              sizeof err)) {
+            http_query_problem(res, "order", "%s", err);
+            return 0;
+        }
+        q.f.order = &q.order;
+    }
     const char *since = req->query(req, "since"), *until = req->query(req, "until");
     if (since && clock_parse_rfc3339(since, &q.f.since_ms)) {
         http_query_problem(res, "since", "must be an RFC 3339 time");
@@ -358,8 +374,17 @@ int api_list_jobs(const http_request *req, http_response *res)
     }
     job_row *rows = NULL;
     size_t n = 0;
-    char next[ULID_LEN + 1];
+    char next[STORE_CURSOR_MAX];
     int rc = store_list_jobs(req->app->store, &q.f, &rows, &n, next);
+    if (rc == BASIN_EINVAL) {
+        http_query_problem(res, "cursor",
+                           "is not a cursor this server returned for this order");
+        return 0;
+    }
+    if (rc == BASIN_ELIMIT) {
+        http_query_problem(res, "where", "the query is too large; simplify the expression");
+        return 0;
+    }
     if (rc) {
         http_store_problem(res, rc, "jobs");
         return 0;

@@ -136,20 +136,13 @@ int store_submit(store *s, const job_new *job, char id_out[ULID_LEN + 1])
 
 /* ---- reading jobs ------------------------------------------------------------------ */
 
-#define JOB_COLUMNS                                                                                \
-    "j.id, j.kind, j.model_version, j.status, j.params, j.labels, j.priority, j.attempts, "        \
-    "j.max_attempts, j.timeout_s, j.progress, j.cancel_requested, j.created_at, "                  \
-    "j.started_at, j.finished_at, j.run_after, j.updated_at, j.error_code, "                       \
-    "j.error_message, j.error_step, r.summary"
-#define JOB_FROM " FROM jobs j LEFT JOIN results r ON r.job_id = j.id "
-
 static void copy_text(char *dst, size_t cap, sqlite3_stmt *st, int col)
 {
     const char *t = (const char *)sqlite3_column_text(st, col);
     snprintf(dst, cap, "%s", t ? t : "");
 }
 
-static void read_job_row(sqlite3_stmt *st, job_row *row)
+void store_read_job_row(sqlite3_stmt *st, job_row *row)
 {
     memset(row, 0, sizeof *row);
     copy_text(row->id, sizeof row->id, st, 0);
@@ -196,7 +189,7 @@ static int get_job_on(sqlite3 *db, const char *id, job_row *out)
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
-        read_job_row(st, out);
+        store_read_job_row(st, out);
     sqlite3_finalize(st);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? BASIN_ENOTFOUND : store_rc(rc);
 }
@@ -229,89 +222,6 @@ int store_job_status(store *s, const char *id, job_status *out)
     }
     store_reader_put(s, db);
     return rc;
-}
-
-int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
-                    char next_cursor[ULID_LEN + 1])
-{
-    if (f->limit < 1)
-        return BASIN_EINVAL;
-    /* The SQL is assembled from fixed fragments only; every value is bound. */
-    char sql[4096] = "SELECT " JOB_COLUMNS JOB_FROM "WHERE 1"; /* fits every filter at once */
-    size_t len = strlen(sql);
-#define APPEND(frag) len += (size_t)snprintf(sql + len, sizeof sql - len, "%s", frag)
-    if (f->status_mask) {
-        APPEND(" AND j.status IN (");
-        int first = 1;
-        for (int i = 0; i < JOB_N_STATUS; i++)
-            if (f->status_mask & (1u << i)) {
-                len += (size_t)snprintf(sql + len, sizeof sql - len, "%s'%s'", first ? "" : ",",
-                                        status_names[i]);
-                first = 0;
-            }
-        APPEND(")");
-    }
-    if (f->kind)
-        APPEND(" AND j.kind = ?1");
-    if (f->since_ms)
-        APPEND(" AND j.created_at >= ?2");
-    if (f->until_ms)
-        APPEND(" AND j.created_at < ?3");
-    if (f->cursor)
-        APPEND(" AND j.id < ?4");
-    for (int i = 0; i < f->n_labels; i++)
-        len += (size_t)snprintf(sql + len, sizeof sql - len,
-                                " AND EXISTS (SELECT 1 FROM json_each(j.labels) WHERE "
-                                "key = ?%d AND value = ?%d)",
-                                10 + 2 * i, 11 + 2 * i);
-    APPEND(" ORDER BY j.id DESC LIMIT ?5");
-#undef APPEND
-    if (len >= sizeof sql - 1)
-        return BASIN_ELIMIT;
-
-    sqlite3 *db = store_reader_get(s);
-    if (!db)
-        return BASIN_EDB;
-    sqlite3_stmt *st = store_prepare(db, sql);
-    if (!st) {
-        store_reader_put(s, db);
-        return BASIN_EDB;
-    }
-    if (f->kind)
-        sqlite3_bind_text(st, 1, f->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, f->since_ms);
-    sqlite3_bind_int64(st, 3, f->until_ms);
-    if (f->cursor)
-        sqlite3_bind_text(st, 4, f->cursor, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 5, f->limit + 1); /* one extra row tells whether a page follows */
-    for (int i = 0; i < f->n_labels; i++) {
-        sqlite3_bind_text(st, 10 + 2 * i, f->label_keys[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 11 + 2 * i, f->label_values[i], -1, SQLITE_STATIC);
-    }
-    job_row *out = calloc((size_t)f->limit + 1, sizeof *out);
-    size_t count = 0;
-    int rc = out ? 0 : BASIN_ENOMEM;
-    int step;
-    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
-        read_job_row(st, &out[count++]);
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = store_rc(step);
-    sqlite3_finalize(st);
-    store_reader_put(s, db);
-    if (rc) {
-        for (size_t i = 0; out && i < count; i++)
-            job_row_clear(&out[i]);
-        free(out);
-        return rc;
-    }
-    next_cursor[0] = '\0';
-    if (count > (size_t)f->limit) {
-        job_row_clear(&out[--count]);
-        memcpy(next_cursor, out[count - 1].id, ULID_LEN + 1);
-    }
-    *rows = out;
-    *n = count;
-    return 0;
 }
 
 int store_counts(store *s, queue_counts *out)

@@ -22,6 +22,7 @@
 
 #include "models/run_ctx.h"
 #include "util/ulid.h"
+#include "util/where.h"
 
 typedef struct store store;
 
@@ -107,6 +108,8 @@ int store_get_job(store *s, const char *id, job_row *out);
 /* Status of a job, cheap (for waiting): 0 and *out, or BASIN_ENOTFOUND. */
 int store_job_status(store *s, const char *id, job_status *out);
 
+#define STORE_CURSOR_MAX 512
+
 typedef struct job_filter {
     unsigned status_mask; /* bit (1 << job_status); 0: any */
     const char *kind;     /* NULL: any */
@@ -114,14 +117,20 @@ typedef struct job_filter {
     const char *label_values[16];
     int n_labels;
     int64_t since_ms, until_ms; /* on created_at; 0: open */
-    const char *cursor;         /* id to continue after (exclusive), or NULL */
+    const char *sweep_id;       /* NULL: any */
+    const where_expr *where;    /* NULL: none */
+    const where_field *order;   /* NULL: newest first */
+    bool order_desc;            /* with order: descending (nulls last either way) */
+    const char *cursor;         /* a next_cursor this function returned, or NULL */
     int limit;                  /* 1..1000 */
 } job_filter;
 
-/* Newest first. Returns 0 with *rows (malloc'd array of n rows; free each with
- * job_row_clear, then free the array) and next_cursor ("" when no more pages). */
+/* Jobs matching f, newest first or by f->order (ties broken by id). Returns 0 with *rows
+ * (malloc'd array of n rows; free each with job_row_clear, then free the array) and
+ * next_cursor ("" when no more pages; opaque, URL-safe). BASIN_EINVAL for a cursor this
+ * function did not make (or made for another order). */
 int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
-                    char next_cursor[ULID_LEN + 1]);
+                    char next_cursor[STORE_CURSOR_MAX]);
 
 /* Cancels: a queued job becomes cancelled at once; a running one gets cancel_requested.
  * Writes the job after the change into *out (may be NULL). BASIN_ENOTFOUND, or

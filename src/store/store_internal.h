@@ -34,6 +34,16 @@ struct store {
     bool leader_active;
 };
 
+#define JOB_COLUMNS                                                                                \
+    "j.id, j.kind, j.model_version, j.status, j.params, j.labels, j.priority, j.attempts, "        \
+    "j.max_attempts, j.timeout_s, j.progress, j.cancel_requested, j.created_at, "                  \
+    "j.started_at, j.finished_at, j.run_after, j.updated_at, j.error_code, "                       \
+    "j.error_message, j.error_step, r.summary"
+#define JOB_FROM " FROM jobs j LEFT JOIN results r ON r.job_id = j.id "
+
+/* Reads one row selected with JOB_COLUMNS JOB_FROM into *row. */
+void store_read_job_row(sqlite3_stmt *st, job_row *row);
+
 /* Opens one connection with basin's pragmas. */
 int store_connect(store *s, sqlite3 **out, char *errbuf, size_t errcap);
 /* Borrows a reader connection (waits if all are busy); give it back with store_reader_put. */

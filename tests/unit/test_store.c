@@ -893,7 +893,7 @@ static size_t list_ids(const job_filter *f, char out[][ULID_LEN + 1], char *curs
 {
     job_row *rows = NULL;
     size_t n = 0;
-    char next[ULID_LEN + 1] = "x";
+    char next[STORE_CURSOR_MAX] = "x";
     ck_assert_int_eq(store_list_jobs(S, f, &rows, &n, next), 0);
     for (size_t i = 0; i < n; i++) {
         if (out)
@@ -902,7 +902,7 @@ static size_t list_ids(const job_filter *f, char out[][ULID_LEN + 1], char *curs
     }
     free(rows);
     if (cursor)
-        memcpy(cursor, next, ULID_LEN + 1);
+        memcpy(cursor, next, STORE_CURSOR_MAX);
     return n;
 }
 
@@ -997,7 +997,7 @@ START_TEST(test_list_pagination)
 
     /* limit 3: pages of 3, 3, 3, 1, newest first, each id exactly once. */
     char got[10][ULID_LEN + 1];
-    char cursor[ULID_LEN + 1] = "";
+    char cursor[STORE_CURSOR_MAX] = "";
     size_t total = 0;
     int pages = 0;
     const size_t sizes[] = {3, 3, 3, 1};
@@ -1021,12 +1021,164 @@ START_TEST(test_list_pagination)
     /* limit 5 over 10: exactly two full pages, the second ending with "". */
     job_filter f = {.limit = 5};
     ck_assert_uint_eq(list_ids(&f, got, cursor), 5);
-    ck_assert_str_eq(cursor, id[5]);
+    ck_assert_str_eq(got[4], id[5]);
+    ck_assert_str_ne(cursor, ""); /* opaque: a keyset position after id[5] */
     f.cursor = cursor;
-    char cursor2[ULID_LEN + 1];
+    char cursor2[STORE_CURSOR_MAX];
     ck_assert_uint_eq(list_ids(&f, got, cursor2), 5);
     ck_assert_str_eq(got[4], id[0]);
     ck_assert_str_eq(cursor2, "");
+}
+END_TEST
+
+/* ---- 12. where= and order= --------------------------------------------------------- */
+
+enum { N_ORDERED = 1000 };
+
+/* Finishes every queued job in claim order; job k gets summary v = (k·7919 mod 101), or
+ * no v when k % 10 == 0, and a series e with max = k. Fills ids/v/has_v by claim order. */
+static void finish_all_with_values(char ids[][ULID_LEN + 1], double *v, bool *has_v)
+{
+    for (int k = 0; k < N_ORDERED; k++) {
+        job_claim c = claim_job("host:1:x", 60000, NULL);
+        basin_ctx *ctx = run_ctx_new(&basin_default_limits);
+        has_v[k] = k % 10 != 0;
+        v[k] = (double)((k * 7919) % 101); /* many ties: the id breaks them */
+        if (has_v[k])
+            basin_ctx_summary_real(ctx, "v", v[k]);
+        basin_ctx_series(ctx, "e", 0, 0.0);
+        basin_ctx_series(ctx, "e", 1, (double)k);
+        ck_assert_int_eq(
+            store_finish(S, c.id, c.fence, &(job_outcome){.status = JOB_SUCCEEDED, .output = ctx}),
+            0);
+        memcpy(ids[k], c.id, ULID_LEN + 1);
+        run_ctx_free(ctx);
+        job_claim_clear(&c);
+    }
+}
+
+static int index_of(char ids[][ULID_LEN + 1], const char *id)
+{
+    for (int k = 0; k < N_ORDERED; k++)
+        if (strcmp(ids[k], id) == 0)
+            return k;
+    return -1;
+}
+
+START_TEST(test_order_pages_every_job_once)
+{
+    /* Reference: the total order (v IS NULL, v, id) — ascending or with v and id descending
+     * — computed here by brute force over what was stored. */
+    static char ids[N_ORDERED][ULID_LEN + 1];
+    static double v[N_ORDERED];
+    static bool has_v[N_ORDERED];
+    char dummy[ULID_LEN + 1];
+    for (int k = 0; k < N_ORDERED; k++)
+        submit_default(dummy);
+    finish_all_with_values(ids, v, has_v);
+
+    where_field order;
+    char err[256];
+    ck_assert_int_eq(where_parse_field("summary.v", &order, err, sizeof err), 0);
+    for (int desc = 0; desc < 2; desc++) {
+        static bool seen[N_ORDERED];
+        memset(seen, 0, sizeof seen);
+        char cursor[STORE_CURSOR_MAX] = "";
+        int total = 0, prev = -1;
+        do {
+            job_filter f = {.limit = 37, .order = &order, .order_desc = desc,
+                            .cursor = total ? cursor : NULL};
+            job_row *rows = NULL;
+            size_t n = 0;
+            ck_assert_int_eq(store_list_jobs(S, &f, &rows, &n, cursor), 0);
+            for (size_t i = 0; i < n; i++) {
+                int k = index_of(ids, rows[i].id);
+                ck_assert_int_ge(k, 0);
+                ck_assert_msg(!seen[k], "job %d listed twice", k);
+                seen[k] = true;
+                if (prev >= 0) {
+                    /* nulls last; then v (asc/desc); then id (asc/desc) */
+                    bool ok;
+                    if (has_v[prev] != has_v[k])
+                        ok = has_v[prev];
+                    else if (!has_v[k] || v[prev] == v[k])
+                        ok = desc ? strcmp(ids[prev], ids[k]) > 0 : strcmp(ids[prev], ids[k]) < 0;
+                    else
+                        ok = desc ? v[prev] > v[k] : v[prev] < v[k];
+                    ck_assert_msg(ok, "out of order at %d (desc=%d)", total, desc);
+                }
+                prev = k;
+                total++;
+                job_row_clear(&rows[i]);
+            }
+            free(rows);
+        } while (cursor[0]);
+        ck_assert_int_eq(total, N_ORDERED);
+    }
+
+    /* A cursor made for one order is refused by another. */
+    job_filter f = {.limit = 10, .order = &order};
+    char next[STORE_CURSOR_MAX];
+    job_row *rows = NULL;
+    size_t n = 0;
+    ck_assert_int_eq(store_list_jobs(S, &f, &rows, &n, next), 0);
+    for (size_t i = 0; i < n; i++)
+        job_row_clear(&rows[i]);
+    free(rows);
+    f.order_desc = true;
+    f.cursor = next;
+    ck_assert_int_eq(store_list_jobs(S, &f, &rows, &n, next), BASIN_EINVAL);
+}
+END_TEST
+
+START_TEST(test_where_matches_brute_force)
+{
+    static char ids[N_ORDERED][ULID_LEN + 1];
+    static double v[N_ORDERED];
+    static bool has_v[N_ORDERED];
+    char dummy[ULID_LEN + 1];
+    for (int k = 0; k < N_ORDERED; k++)
+        submit_default(dummy);
+    finish_all_with_values(ids, v, has_v);
+    const struct {
+        const char *text;
+        int (*want)(int k, const double *v, const bool *has_v);
+    } cases[] = {
+        {"summary.v >= 50 and series.e.max < 500", NULL},
+        {"not summary.v >= 50 or series.e.max = 999", NULL},
+        {"summary.v = 'x' or labels.a = \"x' OR 1=1 --\"", NULL},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        where_expr e;
+        char err[256];
+        ck_assert_int_eq(where_parse(cases[c].text, &e, err, sizeof err), 0);
+        int expected = 0;
+        for (int k = 0; k < N_ORDERED; k++) {
+            bool m;
+            /* Two-valued logic (where.h): a comparison with a missing value is false, and
+             * `not` negates that, so a job without v matches `not summary.v >= 50`. */
+            if (c == 0)
+                m = has_v[k] && v[k] >= 50 && k < 500;
+            else if (c == 1)
+                m = !(has_v[k] && v[k] >= 50) || k == 999;
+            else
+                m = false; /* numbers never equal a string; the label does not exist */
+            expected += m;
+        }
+        job_filter f = {.limit = 1000, .where = &e};
+        job_row *rows = NULL;
+        size_t n = 0;
+        char next[STORE_CURSOR_MAX];
+        ck_assert_int_eq(store_list_jobs(S, &f, &rows, &n, next), 0);
+        ck_assert_msg((int)n == expected, "%s: %zu rows, want %d", cases[c].text, n, expected);
+        for (size_t i = 0; i < n; i++)
+            job_row_clear(&rows[i]);
+        free(rows);
+    }
+    /* The jobs table is intact after the SQL-looking string. */
+    queue_counts qc;
+    ck_assert_int_eq(store_counts(S, &qc), 0);
+    ck_assert_int_eq(qc.by_status[JOB_SUCCEEDED], N_ORDERED);
 }
 END_TEST
 
@@ -1054,6 +1206,7 @@ static Suite *store_suite(void)
           test_cancel_unknown}},
         {"delete", {test_delete_finished_removes_everything, test_delete_unfinished_conflicts}},
         {"list", {test_list_filters, test_list_pagination}},
+        {"query", {test_order_pages_every_job_once, test_where_matches_brute_force}},
     };
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
         TCase *tc = tcase_create(groups[g].name);
