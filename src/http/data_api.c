@@ -53,56 +53,6 @@ int api_job_result(const http_request *req, http_response *res)
     return 0;
 }
 
-/* A growable text buffer for CSV bodies. */
-typedef struct text_buf {
-    char *data;
-    size_t len, cap;
-    bool failed;
-} text_buf;
-
-static void buf_printf(text_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_printf(text_buf *b, const char *fmt, ...)
-{
-    if (b->failed)
-        return;
-    for (;;) {
-        va_list ap;
-        va_start(ap, fmt);
-        int n =
-            vsnprintf(b->data ? b->data + b->len : NULL, b->data ? b->cap - b->len : 0, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            b->failed = true;
-            return;
-        }
-        if (b->data && b->len + (size_t)n < b->cap) {
-            b->len += (size_t)n;
-            return;
-        }
-        size_t ncap = b->cap ? b->cap * 2 : 4096;
-        while (ncap < b->len + (size_t)n + 1)
-            ncap *= 2;
-        char *p = realloc(b->data, ncap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        b->data = p;
-        b->cap = ncap;
-    }
-}
-
-static void send_text(http_response *res, text_buf *b, const char *type)
-{
-    if (b->failed) {
-        free(b->data);
-        http_problem(res, 503, "unavailable", NULL, "out of memory rendering the response");
-        res->retry_after_s = 1;
-        return;
-    }
-    http_raw_take(res, 200, type, b->data ? b->data : calloc(1, 1), b->len);
-}
-
 static json_t *number_or_null(double v)
 {
     return isfinite(v) ? json_real(v) : json_null();
@@ -157,10 +107,10 @@ int api_job_series(const http_request *req, http_response *res)
         http_store_problem(res, rc, "series");
         return 0;
     }
-    text_buf b = {0};
+    http_buf b = {0};
     json_t *all = json_object();
     if (csv)
-        buf_printf(&b, "series,step,value\n");
+        http_buf_printf(&b, "series,step,value\n");
     for (size_t i = 0; i < n; i++) {
         size_t m = max_points && sd[i].n > max_points ? max_points : sd[i].n;
         json_t *steps = json_array(), *values = json_array();
@@ -168,10 +118,10 @@ int api_job_series(const http_request *req, http_response *res)
             size_t j = m == sd[i].n ? k : kept_index(k, sd[i].n, m);
             if (csv) {
                 if (isfinite(sd[i].value[j]))
-                    buf_printf(&b, "%s,%lld,%.17g\n", sd[i].name, (long long)sd[i].step[j],
-                               sd[i].value[j]);
+                    http_buf_printf(&b, "%s,%lld,%.17g\n", sd[i].name, (long long)sd[i].step[j],
+                                    sd[i].value[j]);
                 else
-                    buf_printf(&b, "%s,%lld,\n", sd[i].name, (long long)sd[i].step[j]);
+                    http_buf_printf(&b, "%s,%lld,\n", sd[i].name, (long long)sd[i].step[j]);
             } else {
                 json_array_append_new(steps, json_integer(sd[i].step[j]));
                 json_array_append_new(values, number_or_null(sd[i].value[j]));
@@ -183,7 +133,7 @@ int api_job_series(const http_request *req, http_response *res)
     series_data_free(sd, n);
     if (csv) {
         json_decref(all);
-        send_text(res, &b, "text/csv; charset=utf-8");
+        http_buf_send(res, &b, "text/csv; charset=utf-8");
     } else {
         http_json(res, 200, json_pack("{s:o}", "series", all));
     }
@@ -306,12 +256,12 @@ int api_job_artifact(const http_request *req, http_response *res)
                                info.ndim);
         } else {
             size_t cols = info.ndim == 2 ? (size_t)info.shape[1] : 1;
-            text_buf b = {0};
+            http_buf b = {0};
             for (size_t i = 0; i < count; i++) {
                 double v = element(dt, data, i);
-                buf_printf(&b, "%.17g%s", v, (i + 1) % cols == 0 ? "\n" : ",");
+                http_buf_printf(&b, "%.17g%s", v, (i + 1) % cols == 0 ? "\n" : ",");
             }
-            send_text(res, &b, "text/csv; charset=utf-8");
+            http_buf_send(res, &b, "text/csv; charset=utf-8");
         }
     } else if (strcmp(format, "json") == 0) {
         if (count > MAX_JSON_ELEMENTS) {

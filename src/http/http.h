@@ -77,6 +77,27 @@ void http_store_problem(http_response *res, int rc, const char *what);
 void http_query_problem(http_response *res, const char *parameter, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The request body as JSON (new reference), or NULL having answered 415 (not JSON) or
+ * 400 (invalid JSON, with line and column). */
+json_t *http_json_body(const http_request *req, http_response *res);
+
+struct param_reader;
+/* Checks a `labels` object (≤ 32 string pairs; keys 1–64 chars without ':', '/', '~';
+ * values ≤ 256 chars), recording problems under "labels/<key>". NULL is fine. */
+void http_read_labels(struct param_reader *r, const json_t *labels);
+
+/* A growable text body (CSV): printf into it, then send it. A failed allocation is
+ * remembered and answered as 503 by http_buf_send. */
+typedef struct http_buf {
+    char *data;
+    size_t len, cap;
+    bool failed;
+} http_buf;
+
+void http_buf_printf(http_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Sends b as a 200 body of `type`, taking its memory. */
+void http_buf_send(http_response *res, http_buf *b, const char *type);
+
 /* JSON rendering of store rows (new references). */
 json_t *render_job(const job_row *row);
 json_t *render_result(const job_row *row, const result_row *result, const artifact_info *artifacts,

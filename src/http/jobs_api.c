@@ -16,45 +16,7 @@
 #include "routes.h"
 #include "util/clock.h"
 
-#define MAX_LABELS 32
 #define MAX_WAIT_S 60.0
-
-/* Accepts application/json and any +json type, with parameters such as charset. */
-static bool is_json_content_type(const char *ct)
-{
-    if (!ct)
-        return false;
-    while (*ct == ' ')
-        ct++;
-    size_t len = strcspn(ct, "; ");
-    if (len == 16 && strncasecmp(ct, "application/json", 16) == 0)
-        return true;
-    return len > 5 && strncasecmp(ct + len - 5, "+json", 5) == 0;
-}
-
-static void read_labels(param_reader *r, const json_t *labels)
-{
-    if (!labels)
-        return;
-    if (!json_is_object(labels)) {
-        params_problem(r, "labels", "must be an object of strings");
-        return;
-    }
-    if (json_object_size(labels) > MAX_LABELS)
-        params_problem(r, "labels", "at most %d labels", MAX_LABELS);
-    const char *key;
-    json_t *value;
-    json_object_foreach((json_t *)labels, key, value)
-    {
-        char sub[96];
-        snprintf(sub, sizeof sub, "labels/%.64s", key);
-        size_t klen = strlen(key);
-        if (klen == 0 || klen > 64 || strchr(key, ':') || strchr(key, '/') || strchr(key, '~'))
-            params_problem(r, sub, "label keys are 1 to 64 characters without ':', '/', '~'");
-        else if (!json_is_string(value) || json_string_length(value) > 256)
-            params_problem(r, sub, "label values are strings of at most 256 characters");
-    }
-}
 
 /* Waits up to wait_s for job `id` to finish; returns true if it did. */
 static bool wait_for_job(app *a, const char *id, double wait_s)
@@ -122,19 +84,10 @@ static void respond_job(app *a, const char *id, int status, bool with_result, ht
 int api_submit_job(const http_request *req, http_response *res)
 {
     app *a = req->app;
-    if (!is_json_content_type(req->header(req, "Content-Type"))) {
-        http_problem(res, 415, "unsupported_media_type", NULL,
-                     "the body must be JSON (Content-Type: application/json)");
-        return 0;
-    }
     double wait_s;
-    if (parse_wait(req, res, &wait_s))
-        return 0;
-    json_error_t jerr;
-    json_t *body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!body) {
-        http_problem(res, 400, "invalid_json", NULL, "invalid JSON at line %d, column %d: %s",
-                     jerr.line, jerr.column, jerr.text);
+    json_t *body = http_json_body(req, res);
+    if (!body || parse_wait(req, res, &wait_s)) {
+        json_decref(body);
         return 0;
     }
     basin_problems problems = {0};
@@ -158,7 +111,7 @@ int api_submit_job(const http_request *req, http_response *res)
     if (run_after && (!json_is_string(run_after) ||
                       clock_parse_rfc3339(json_string_value(run_after), &run_after_ms)))
         params_problem(&r, "run_after", "must be an RFC 3339 time, e.g. 2026-01-02T03:04:05Z");
-    read_labels(&r, labels);
+    http_read_labels(&r, labels);
     if (params && !json_is_object(params))
         params_problem(&r, "params", "must be an object");
 
@@ -377,8 +330,7 @@ int api_list_jobs(const http_request *req, http_response *res)
     char next[STORE_CURSOR_MAX];
     int rc = store_list_jobs(req->app->store, &q.f, &rows, &n, next);
     if (rc == BASIN_EINVAL) {
-        http_query_problem(res, "cursor",
-                           "is not a cursor this server returned for this order");
+        http_query_problem(res, "cursor", "is not a cursor this server returned for this order");
         return 0;
     }
     if (rc == BASIN_ELIMIT) {

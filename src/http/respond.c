@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "http.h"
+#include "models/params.h"
+#include <strings.h>
 #include "util/clock.h"
 
 static const char json_content_type[] = "application/json; charset=utf-8";
@@ -218,4 +220,104 @@ json_t *render_result(const job_row *row, const result_row *result, const artifa
         json_array_append_new(arts, render_artifact_ref(row->id, &artifacts[i]));
     json_object_set_new(r, "artifacts", arts);
     return r;
+}
+
+/* ---- request bodies ------------------------------------------------------------------ */
+
+#define MAX_LABELS 32
+
+/* Accepts application/json and any +json type, with parameters such as charset. */
+static bool is_json_content_type(const char *ct)
+{
+    if (!ct)
+        return false;
+    while (*ct == ' ')
+        ct++;
+    size_t len = strcspn(ct, "; ");
+    if (len == 16 && strncasecmp(ct, "application/json", 16) == 0)
+        return true;
+    return len > 5 && strncasecmp(ct + len - 5, "+json", 5) == 0;
+}
+
+void http_read_labels(param_reader *r, const json_t *labels)
+{
+    if (!labels)
+        return;
+    if (!json_is_object(labels)) {
+        params_problem(r, "labels", "must be an object of strings");
+        return;
+    }
+    if (json_object_size(labels) > MAX_LABELS)
+        params_problem(r, "labels", "at most %d labels", MAX_LABELS);
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)labels, key, value)
+    {
+        char sub[96];
+        snprintf(sub, sizeof sub, "labels/%.64s", key);
+        size_t klen = strlen(key);
+        if (klen == 0 || klen > 64 || strchr(key, ':') || strchr(key, '/') || strchr(key, '~'))
+            params_problem(r, sub, "label keys are 1 to 64 characters without ':', '/', '~'");
+        else if (!json_is_string(value) || json_string_length(value) > 256)
+            params_problem(r, sub, "label values are strings of at most 256 characters");
+    }
+}
+
+json_t *http_json_body(const http_request *req, http_response *res)
+{
+    if (!is_json_content_type(req->header(req, "Content-Type"))) {
+        http_problem(res, 415, "unsupported_media_type", NULL,
+                     "the body must be JSON (Content-Type: application/json)");
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *body = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!body)
+        http_problem(res, 400, "invalid_json", NULL, "invalid JSON at line %d, column %d: %s",
+                     jerr.line, jerr.column, jerr.text);
+    return body;
+}
+
+/* ---- text bodies ------------------------------------------------------------------------ */
+
+void http_buf_printf(http_buf *b, const char *fmt, ...)
+{
+    if (b->failed)
+        return;
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n =
+            vsnprintf(b->data ? b->data + b->len : NULL, b->data ? b->cap - b->len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            b->failed = true;
+            return;
+        }
+        if (b->data && b->len + (size_t)n < b->cap) {
+            b->len += (size_t)n;
+            return;
+        }
+        size_t ncap = b->cap ? b->cap * 2 : 4096;
+        while (ncap < b->len + (size_t)n + 1)
+            ncap *= 2;
+        char *p = realloc(b->data, ncap);
+        if (!p) {
+            b->failed = true;
+            return;
+        }
+        b->data = p;
+        b->cap = ncap;
+    }
+}
+
+void http_buf_send(http_response *res, http_buf *b, const char *type)
+{
+    if (b->failed) {
+        free(b->data);
+        http_problem(res, 503, "unavailable", NULL, "out of memory rendering the response");
+        res->retry_after_s = 1;
+        return;
+    }
+    http_raw_take(res, 200, type, b->data ? b->data : calloc(1, 1), b->len);
 }

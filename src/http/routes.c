@@ -18,6 +18,12 @@ const route http_routes[] = {
     {"GET", "/v1/jobs/{id}/series", api_job_series, SCOPE_READ},
     {"GET", "/v1/jobs/{id}/artifacts", api_job_artifacts, SCOPE_READ},
     {"GET", "/v1/jobs/{id}/artifacts/{name}", api_job_artifact, SCOPE_READ},
+    {"POST", "/v1/sweeps", api_create_sweep, SCOPE_WRITE},
+    {"GET", "/v1/sweeps", api_list_sweeps, SCOPE_READ},
+    {"GET", "/v1/sweeps/{id}", api_get_sweep, SCOPE_READ},
+    {"DELETE", "/v1/sweeps/{id}", api_delete_sweep, SCOPE_WRITE},
+    {"POST", "/v1/sweeps/{id}/cancel", api_cancel_sweep, SCOPE_WRITE},
+    {"GET", "/v1/sweeps/{id}/table", api_sweep_table, SCOPE_READ},
 };
 
 const size_t http_n_routes = sizeof http_routes / sizeof http_routes[0];

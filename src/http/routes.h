@@ -39,5 +39,11 @@ int api_job_result(const http_request *req, http_response *res);
 int api_job_series(const http_request *req, http_response *res);
 int api_job_artifacts(const http_request *req, http_response *res);
 int api_job_artifact(const http_request *req, http_response *res);
+int api_create_sweep(const http_request *req, http_response *res);
+int api_list_sweeps(const http_request *req, http_response *res);
+int api_get_sweep(const http_request *req, http_response *res);
+int api_delete_sweep(const http_request *req, http_response *res);
+int api_cancel_sweep(const http_request *req, http_response *res);
+int api_sweep_table(const http_request *req, http_response *res);
 
 #endif

@@ -85,14 +85,14 @@ static void json_path(const char *dotted, char *out, size_t cap)
 }
 
 static const char *const column_sql[] = {
-    [COL_CREATED_AT] = "j.created_at", [COL_STARTED_AT] = "j.started_at",
+    [COL_CREATED_AT] = "j.created_at",   [COL_STARTED_AT] = "j.started_at",
     [COL_FINISHED_AT] = "j.finished_at", [COL_KIND] = "j.kind",
-    [COL_STATUS] = "j.status",          [COL_PRIORITY] = "j.priority",
-    [COL_ATTEMPTS] = "j.attempts",      [COL_PROGRESS] = "j.progress",
+    [COL_STATUS] = "j.status",           [COL_PRIORITY] = "j.priority",
+    [COL_ATTEMPTS] = "j.attempts",       [COL_PROGRESS] = "j.progress",
 };
 
 static const char *const stat_sql[] = {
-    [STAT_MIN] = "vmin", [STAT_MAX] = "vmax", [STAT_MEAN] = "vmean",
+    [STAT_MIN] = "vmin",   [STAT_MAX] = "vmax", [STAT_MEAN] = "vmean",
     [STAT_LAST] = "vlast", [STAT_COUNT] = "n",
 };
 
@@ -105,15 +105,16 @@ static void emit_field(sql_builder *b, const where_field *f)
     case WHERE_PARAMS:
     case WHERE_LABELS:
         json_path(f->path, path, sizeof path);
-        emit(b, "json_extract(%s, ", f->source == WHERE_SUMMARY  ? "r.summary"
-                                     : f->source == WHERE_PARAMS ? "j.params"
-                                                                 : "j.labels");
+        emit(b, "json_extract(%s, ",
+             f->source == WHERE_SUMMARY  ? "r.summary"
+             : f->source == WHERE_PARAMS ? "j.params"
+                                         : "j.labels");
         emit_text(b, path);
         emit(b, ")");
         break;
     case WHERE_SERIES:
-        emit(b, "(SELECT s.%s FROM series s WHERE s.job_id = j.id AND s.name = ",
-             stat_sql[f->stat]);
+        emit(b,
+             "(SELECT s.%s FROM series s WHERE s.job_id = j.id AND s.name = ", stat_sql[f->stat]);
         emit_text(b, f->path);
         emit(b, ")");
         break;
@@ -150,9 +151,15 @@ static void emit_where(sql_builder *b, const where_expr *e, int i)
         emit(b, " %s ", op_sql[n->op]);
         bind v = {0};
         switch (n->value.type) {
-        case WV_NUMBER: v.type = B_REAL, v.r = n->value.number; break;
-        case WV_BOOL: v.type = B_INT, v.i = n->value.boolean; break;
-        case WV_TIME: v.type = B_INT, v.i = n->value.time_ms; break;
+        case WV_NUMBER:
+            v.type = B_REAL, v.r = n->value.number;
+            break;
+        case WV_BOOL:
+            v.type = B_INT, v.i = n->value.boolean;
+            break;
+        case WV_TIME:
+            v.type = B_INT, v.i = n->value.time_ms;
+            break;
         case WV_STRING:
             v.type = B_TEXT;
             snprintf(v.text, sizeof v.text, "%s", n->value.string);
@@ -195,8 +202,7 @@ static int decode_cursor(const job_filter *f, cursor *c)
     order_signature(f, sig, sizeof sig);
     const char *id = json_string_value(json_array_get(a, 3));
     json_t *key = json_array_get(a, 2);
-    bool ok = json_is_array(a) && json_array_size(a) == 4 &&
-              json_is_string(json_array_get(a, 0)) &&
+    bool ok = json_is_array(a) && json_array_size(a) == 4 && json_is_string(json_array_get(a, 0)) &&
               strcmp(json_string_value(json_array_get(a, 0)), sig) == 0 &&
               json_is_boolean(json_array_get(a, 1)) && id && ulid_valid(id) &&
               (json_is_number(key) || json_is_string(key) || json_is_null(key));
@@ -213,10 +219,14 @@ static int decode_cursor(const job_filter *f, cursor *c)
 static json_t *row_key(sqlite3_stmt *st, int col)
 {
     switch (sqlite3_column_type(st, col)) {
-    case SQLITE_INTEGER: return json_integer(sqlite3_column_int64(st, col));
-    case SQLITE_FLOAT: return json_real(sqlite3_column_double(st, col));
-    case SQLITE_TEXT: return json_string((const char *)sqlite3_column_text(st, col));
-    default: return NULL;
+    case SQLITE_INTEGER:
+        return json_integer(sqlite3_column_int64(st, col));
+    case SQLITE_FLOAT:
+        return json_real(sqlite3_column_double(st, col));
+    case SQLITE_TEXT:
+        return json_string((const char *)sqlite3_column_text(st, col));
+    default:
+        return NULL;
     }
 }
 

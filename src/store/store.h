@@ -198,6 +198,59 @@ int store_running_owners(store *s, json_t **out);
 /* The earliest run_after among queued jobs: 0 and *ms, or BASIN_ENOTFOUND. */
 int store_next_due(store *s, int64_t *ms);
 
+/* ---- sweeps: one request, many child jobs ------------------------------------------ */
+
+typedef struct sweep_new {
+    const char *kind;
+    const char *model_version;
+    const json_t *request; /* normalised sweep request (borrowed) */
+    const json_t *varied;  /* array of varied param paths (borrowed) */
+    const json_t *labels;  /* object (borrowed); children also get {"sweep": id} */
+    int priority;
+    int max_attempts;
+    double timeout_s;
+    const json_t *children; /* array of normalised params, one per child (borrowed) */
+} sweep_new;
+
+/* Stores the sweep and all its children (queued, sweep_index = position) in one
+ * transaction. Writes the sweep id; child ids are the sweep's children in index order
+ * (read them back with store_sweep_children). */
+int store_create_sweep(store *s, const sweep_new *sw, char id_out[ULID_LEN + 1]);
+
+typedef struct sweep_row {
+    char id[ULID_LEN + 1];
+    char kind[64];
+    json_t *request, *varied, *labels; /* owned */
+    int64_t children;
+    int64_t created_at;
+    int64_t counts[JOB_N_STATUS];
+    double progress; /* mean over children; finished children count as 1 */
+} sweep_row;
+
+void sweep_row_clear(sweep_row *row);
+/* 0 and *out, or BASIN_ENOTFOUND. */
+int store_get_sweep(store *s, const char *id, sweep_row *out);
+/* Newest first, after `cursor` (a sweep id) when not NULL; next_cursor "" at the end. */
+int store_list_sweeps(store *s, const char *cursor, int limit, sweep_row **rows, size_t *n,
+                      char next_cursor[ULID_LEN + 1]);
+/* Cancels every queued child and flags every running one; *running (may be NULL) gets a
+ * new JSON array of the flagged ids. BASIN_ENOTFOUND for an unknown sweep. */
+int store_cancel_sweep(store *s, const char *id, json_t **running);
+/* Deletes the sweep and its children and their data; BASIN_ECONFLICT while a child is
+ * queued or running. */
+int store_delete_sweep(store *s, const char *id);
+
+typedef struct sweep_child {
+    char id[ULID_LEN + 1];
+    job_status status;
+    json_t *params;  /* owned */
+    json_t *summary; /* owned; NULL without a result */
+} sweep_child;
+
+/* The children in index order: malloc'd array (*out, *n); free with sweep_children_free. */
+int store_sweep_children(store *s, const char *id, sweep_child **out, size_t *n);
+void sweep_children_free(sweep_child *c, size_t n);
+
 /* ---- results ----------------------------------------------------------------------- */
 
 typedef struct result_row {

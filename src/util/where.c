@@ -18,7 +18,7 @@
 
 typedef enum tok_type {
     TOK_END,
-    TOK_IDENT,  /* field names and keywords */
+    TOK_IDENT, /* field names and keywords */
     TOK_NUMBER,
     TOK_STRING,
     TOK_OP,
@@ -114,9 +114,9 @@ static void next(parser *p)
         }
         t->type = TOK_STRING;
         t->len = i + 1 - p->at;
-    } else if (isdigit((unsigned char)c) || ((c == '-' || c == '+' || c == '.') &&
-                                              (isdigit((unsigned char)s[p->at + 1]) ||
-                                               s[p->at + 1] == '.'))) {
+    } else if (isdigit((unsigned char)c) ||
+               ((c == '-' || c == '+' || c == '.') &&
+                (isdigit((unsigned char)s[p->at + 1]) || s[p->at + 1] == '.'))) {
         char *end;
         t->number = strtod(s + p->at, &end);
         t->len = (size_t)(end - (s + p->at));
@@ -167,9 +167,9 @@ static const struct {
     const char *name;
     where_column column;
 } columns[] = {
-    {"created_at", COL_CREATED_AT}, {"started_at", COL_STARTED_AT},
+    {"created_at", COL_CREATED_AT},   {"started_at", COL_STARTED_AT},
     {"finished_at", COL_FINISHED_AT}, {"kind", COL_KIND},
-    {"status", COL_STATUS},          {"priority", COL_PRIORITY},
+    {"status", COL_STATUS},           {"priority", COL_PRIORITY},
     {"attempts", COL_ATTEMPTS},       {"progress", COL_PROGRESS},
 };
 
@@ -219,8 +219,8 @@ static int parse_field_name(const char *name, where_field *f, char *msg, size_t 
                 snprintf(f->path, sizeof f->path, "%.*s", (int)(last - rest), rest);
                 return 0;
             }
-        snprintf(msg, cap, "unknown series statistic in '%s': use .min, .max, .mean, .last or .count",
-                 name);
+        snprintf(msg, cap,
+                 "unknown series statistic in '%s': use .min, .max, .mean, .last or .count", name);
         return BASIN_EINVAL;
     } else {
         goto unknown;
@@ -245,10 +245,13 @@ int where_field_type(const where_field *f)
     switch (f->column) {
     case COL_CREATED_AT:
     case COL_STARTED_AT:
-    case COL_FINISHED_AT: return WV_TIME;
+    case COL_FINISHED_AT:
+        return WV_TIME;
     case COL_KIND:
-    case COL_STATUS: return WV_STRING;
-    default: return WV_NUMBER;
+    case COL_STATUS:
+        return WV_STRING;
+    default:
+        return WV_NUMBER;
     }
 }
 
@@ -364,8 +367,7 @@ static int parse_unary(parser *p)
     return result;
 }
 
-static int parse_binary(parser *p, const char *word, where_kind kind,
-                        int (*operand)(parser *p))
+static int parse_binary(parser *p, const char *word, where_kind kind, int (*operand)(parser *p))
 {
     int left = operand(p);
     while (left >= 0 && keyword(&p->tok, word)) {
@@ -399,8 +401,8 @@ int where_parse(const char *text, where_expr *out, char *err, size_t errcap)
     out->n_nodes = 0;
     size_t len = strlen(text);
     if (len > WHERE_MAX_LENGTH) {
-        snprintf(err, errcap, "at %d: expression longer than %d characters",
-                 WHERE_MAX_LENGTH + 1, WHERE_MAX_LENGTH);
+        snprintf(err, errcap, "at %d: expression longer than %d characters", WHERE_MAX_LENGTH + 1,
+                 WHERE_MAX_LENGTH);
         return BASIN_EINVAL;
     }
     next(&p);

@@ -15,8 +15,8 @@
  *
  * Keys are [A-Za-z0-9_-]+. Keywords are case-insensitive. Logic is two-valued: a
  * comparison with a value a job does not have (no such summary key, no such series) is
- * false, and `not` negates that — so `not summary.x > 1` matches jobs without x. The tree holds values, never
- * SQL: the store turns it into SQL from fixed fragments and binds every value.
+ * false, and `not` negates that — so `not summary.x > 1` matches jobs without x. The tree holds
+ * values, never SQL: the store turns it into SQL from fixed fragments and binds every value.
  * Bounds: WHERE_MAX_LENGTH characters, WHERE_MAX_NODES comparisons and connectives.
  */
 #ifndef BASIN_UTIL_WHERE_H
@@ -27,8 +27,8 @@
 #include <stdint.h>
 
 #define WHERE_MAX_LENGTH 2000
-#define WHERE_MAX_NODES 64
-#define WHERE_MAX_PATH 160
+#define WHERE_MAX_NODES  64
+#define WHERE_MAX_PATH   160
 
 typedef enum where_source {
     WHERE_SUMMARY, /* path: the key */

@@ -1086,8 +1086,8 @@ START_TEST(test_order_pages_every_job_once)
         char cursor[STORE_CURSOR_MAX] = "";
         int total = 0, prev = -1;
         do {
-            job_filter f = {.limit = 37, .order = &order, .order_desc = desc,
-                            .cursor = total ? cursor : NULL};
+            job_filter f = {
+                .limit = 37, .order = &order, .order_desc = desc, .cursor = total ? cursor : NULL};
             job_row *rows = NULL;
             size_t n = 0;
             ck_assert_int_eq(store_list_jobs(S, &f, &rows, &n, cursor), 0);

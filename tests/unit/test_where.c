@@ -51,8 +51,7 @@ static const struct {
     {"summary.final_overlap>0.9", "summary:final_overlap>0.9"},
     {"summary.a>1 and series.energy.min<-100", "and(summary:a>1 series:energy<-100)"},
     /* and binds tighter than or; not tighter than and */
-    {"summary.a=1 or summary.b=2 and summary.c=3",
-     "or(summary:a=1 and(summary:b=2 summary:c=3))"},
+    {"summary.a=1 or summary.b=2 and summary.c=3", "or(summary:a=1 and(summary:b=2 summary:c=3))"},
     {"(summary.a=1 or summary.b=2) and summary.c=3",
      "and(or(summary:a=1 summary:b=2) summary:c=3)"},
     {"not summary.a=1 and summary.b=2", "and(not(summary:a=1) summary:b=2)"},
@@ -123,8 +122,8 @@ START_TEST(bad_expressions_give_position_and_expectation)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         where_expr e;
         char err[512] = "";
-        ck_assert_msg(where_parse(bad[i].text, &e, err, sizeof err) == BASIN_EINVAL,
-                      "accepted: %s", bad[i].text);
+        ck_assert_msg(where_parse(bad[i].text, &e, err, sizeof err) == BASIN_EINVAL, "accepted: %s",
+                      bad[i].text);
         ck_assert_msg(strcmp(err, bad[i].error) == 0, "%s\n got: %s\nwant: %s", bad[i].text, err,
                       bad[i].error);
     }
