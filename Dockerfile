@@ -31,7 +31,10 @@ RUN useradd --system --user-group --home-dir /var/lib/basin --shell /usr/sbin/no
 
 VOLUME /var/lib/basin
 WORKDIR /var/lib/basin
-ENV BASIN_DB=/var/lib/basin/basin.db BASIN_LISTEN=0.0.0.0:8080
+# The container listens on all its interfaces; without API tokens that needs
+# BASIN_ALLOW_ANONYMOUS=1. Publish the port on loopback only (as deploy/docker-compose.yml
+# does), or create tokens (docker exec ... basin token create) and drop the variable.
+ENV BASIN_DB=/var/lib/basin/basin.db BASIN_LISTEN=0.0.0.0:8080 BASIN_ALLOW_ANONYMOUS=1
 EXPOSE 8080
 STOPSIGNAL SIGTERM
 

@@ -23,6 +23,7 @@ static const struct {
     {"run", cli_run, "run one model in-process and print its result as JSON"},
     {"models", cli_models, "list the job kinds, or show one kind's params schema"},
     {"migrate", cli_migrate, "create or upgrade the database schema"},
+    {"token", cli_token, "create, list or revoke API tokens"},
     {"version", cli_version, "print the version"},
 };
 

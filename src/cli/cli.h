@@ -9,6 +9,7 @@ int cli_serve(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_models(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
+int cli_token(int argc, char **argv);
 
 /* The value of flag/env: `flag_value` when set, else getenv(env), else `def`. */
 const char *cli_setting(const char *flag_value, const char *env, const char *def);

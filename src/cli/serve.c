@@ -25,23 +25,35 @@ const char *cli_setting(const char *flag_value, const char *env, const char *def
 
 static void serve_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: basin serve [OPTIONS]\n\n"
-            "Runs the HTTP API and the job workers. Each option falls back to the\n"
-            "environment variable named beside it.\n\n"
-            "  --listen HOST:PORT  address to listen on (BASIN_LISTEN; default "
-            "127.0.0.1:8080)\n"
-            "  --db PATH           SQLite database file (BASIN_DB; default ./basin.db)\n"
-            "  --workers N         worker threads (BASIN_WORKERS; default: number of cores)\n"
-            "  --sync full|normal  SQLite synchronous mode (BASIN_SYNC; default full:\n"
-            "                      an accepted job survives power loss; normal: it survives\n"
-            "                      a crash of the process but maybe not of the machine)\n"
-            "  --grace SECONDS     on SIGTERM, time running jobs get to finish before they\n"
-            "                      are requeued (BASIN_GRACE; default 30)\n"
-            "  --lease SECONDS     job lease; a job whose process died is requeued after\n"
-            "                      it (BASIN_LEASE; default 30)\n"
-            "  --max-body BYTES    largest request body (BASIN_MAX_BODY; default 8388608)\n"
-            "  --log-level LEVEL   debug, info, warn, error (BASIN_LOG_LEVEL; default info)\n");
+    fprintf(out, "usage: basin serve [OPTIONS]\n\n"
+                 "Runs the HTTP API and the job workers. Each option falls back to the\n"
+                 "environment variable named beside it.\n\n"
+                 "  --listen HOST:PORT  address to listen on (BASIN_LISTEN; default "
+                 "127.0.0.1:8080)\n"
+                 "  --db PATH           SQLite database file (BASIN_DB; default ./basin.db)\n"
+                 "  --workers N         worker threads (BASIN_WORKERS; default: number of cores)\n"
+                 "  --sync full|normal  SQLite synchronous mode (BASIN_SYNC; default full:\n"
+                 "                      an accepted job survives power loss; normal: it survives\n"
+                 "                      a crash of the process but maybe not of the machine)\n"
+                 "  --grace SECONDS     on SIGTERM, time running jobs get to finish before they\n"
+                 "                      are requeued (BASIN_GRACE; default 30)\n"
+                 "  --lease SECONDS     job lease; a job whose process died is requeued after\n"
+                 "                      it (BASIN_LEASE; default 30)\n"
+                 "  --max-body BYTES    largest request body (BASIN_MAX_BODY; default 8388608)\n"
+                 "  --log-level LEVEL   debug, info, warn, error (BASIN_LOG_LEVEL; default info)\n"
+                 "  --allow-anonymous   serve a non-loopback address without any API token\n"
+                 "                      (BASIN_ALLOW_ANONYMOUS=1); see 'basin token --help'\n");
+}
+
+/* True for 127.0.0.0/8, ::1 and localhost listen addresses. */
+static bool is_loopback(const char *listen)
+{
+    char host[256];
+    uint16_t port;
+    if (http_parse_listen(listen, host, sizeof host, &port))
+        return false;
+    return strncmp(host, "127.", 4) == 0 || strcmp(host, "::1") == 0 ||
+           strcmp(host, "localhost") == 0;
 }
 
 /* Parses a positive number within [lo, hi]; 0 or -1. */
@@ -60,7 +72,17 @@ static int parse_num(const char *name, const char *text, double lo, double hi, d
 
 int cli_serve(int argc, char **argv)
 {
-    enum { OPT_LISTEN = 1, OPT_DB, OPT_WORKERS, OPT_SYNC, OPT_GRACE, OPT_LEASE, OPT_BODY, OPT_LOG };
+    enum {
+        OPT_LISTEN = 1,
+        OPT_DB,
+        OPT_WORKERS,
+        OPT_SYNC,
+        OPT_GRACE,
+        OPT_LEASE,
+        OPT_BODY,
+        OPT_LOG,
+        OPT_ANON
+    };
     static const struct option opts[] = {
         {"listen", required_argument, 0, OPT_LISTEN},
         {"db", required_argument, 0, OPT_DB},
@@ -70,10 +92,11 @@ int cli_serve(int argc, char **argv)
         {"lease", required_argument, 0, OPT_LEASE},
         {"max-body", required_argument, 0, OPT_BODY},
         {"log-level", required_argument, 0, OPT_LOG},
+        {"allow-anonymous", no_argument, 0, OPT_ANON},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    const char *flag[OPT_LOG + 1] = {0};
+    const char *flag[OPT_ANON + 1] = {0};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -81,11 +104,11 @@ int cli_serve(int argc, char **argv)
             serve_usage(stdout);
             return 0;
         }
-        if (c <= 0 || c > OPT_LOG) {
+        if (c <= 0 || c > OPT_ANON) {
             serve_usage(stderr);
             return 2;
         }
-        flag[c] = optarg;
+        flag[c] = c == OPT_ANON ? "1" : optarg;
     }
     if (optind < argc) {
         fprintf(stderr, "basin serve: unexpected argument '%s'\n", argv[optind]);
@@ -141,6 +164,20 @@ int cli_serve(int argc, char **argv)
     int rc = store_open(&so, &a.store, err, sizeof err);
     if (rc) {
         fprintf(stderr, "basin serve: %s\n", err[0] ? err : basin_strerror(rc));
+        return 1;
+    }
+    /* Without tokens anyone who can reach the port can run jobs: allow that on loopback
+     * only, unless asked explicitly. */
+    const char *anon = cli_setting(flag[OPT_ANON], "BASIN_ALLOW_ANONYMOUS", "0");
+    int64_t n_tokens = 0;
+    store_token_count(a.store, &n_tokens);
+    if (n_tokens == 0 && !is_loopback(listen) && strcmp(anon, "1") != 0) {
+        fprintf(stderr,
+                "basin serve: %s is not a loopback address and no API token exists: "
+                "create one with 'basin token create --name NAME --db %s', or pass "
+                "--allow-anonymous to serve it without tokens\n",
+                listen, db);
+        store_close(a.store);
         return 1;
     }
     a.hub = hub_new();

@@ -25,6 +25,10 @@ typedef struct app {
     basin_limits limits;
     size_t max_body; /* bytes */
     atomic_bool stopping;
+    /* Tokens: once any token exists every route but health needs one. Re-read from the
+     * store at most every AUTH_RECHECK_MS, so `basin token create` takes effect live. */
+    atomic_bool auth_required;
+    atomic_llong auth_checked_ms; /* clock_mono_ms() of the last check; 0: never */
 } app;
 
 #define HTTP_MAX_PATH_PARAMS 4
@@ -43,7 +47,8 @@ typedef struct http_request {
     /* Calls fn for every value of a repeated query parameter; returns how many. */
     int (*query_all)(const struct http_request *req, const char *name,
                      void (*fn)(void *user, const char *value), void *user);
-    void *conn; /* the server's connection handle */
+    void *conn;                  /* the server's connection handle */
+    char token_id[ULID_LEN + 1]; /* the authenticated token's id; "" without tokens */
 } http_request;
 
 typedef struct http_response {
@@ -54,7 +59,10 @@ typedef struct http_response {
     char location[128];
     char allow[64];
     char content_disposition[128];
-    int retry_after_s; /* 0: no header */
+    int retry_after_s;     /* 0: no header */
+    bool bearer_challenge; /* add WWW-Authenticate: Bearer (401) */
+    bool replayed;         /* add Idempotent-Replayed: true */
+    char etag[40];         /* set by the server for cacheable reads */
 } http_response;
 
 typedef int (*http_handler)(const http_request *req, http_response *res);

@@ -15,6 +15,7 @@
 #include "models/params.h"
 #include "routes.h"
 #include "util/clock.h"
+#include "util/sha256.h"
 
 #define MAX_WAIT_S 60.0
 
@@ -81,14 +82,15 @@ static void respond_job(app *a, const char *id, int status, bool with_result, ht
     http_json(res, status, job);
 }
 
-int api_submit_job(const http_request *req, http_response *res)
+/* Validates and stores one job; on success writes its id into id_out (else leaves it). */
+static void submit_job(const http_request *req, http_response *res, char id_out[ULID_LEN + 1])
 {
     app *a = req->app;
     double wait_s;
     json_t *body = http_json_body(req, res);
     if (!body || parse_wait(req, res, &wait_s)) {
         json_decref(body);
-        return 0;
+        return;
     }
     basin_problems problems = {0};
     param_reader r;
@@ -134,7 +136,7 @@ int api_submit_job(const http_request *req, http_response *res)
         http_problem(res, 422, "unknown_kind", &problems, "unknown kind '%.64s'",
                      json_string_value(kind));
         json_decref(body);
-        return 0;
+        return;
     }
     json_t *normalized = NULL;
     void *config = NULL;
@@ -149,7 +151,7 @@ int api_submit_job(const http_request *req, http_response *res)
                      problems.count + problems.dropped);
         json_decref(normalized);
         json_decref(body);
-        return 0;
+        return;
     }
 
     job_new job = {
@@ -168,12 +170,66 @@ int api_submit_job(const http_request *req, http_response *res)
     json_decref(body);
     if (rc) {
         http_store_problem(res, rc, "job");
-        return 0;
+        return;
     }
     if (a->pool)
         worker_pool_wake(a->pool);
+    memcpy(id_out, id, sizeof id);
     bool finished = wait_s > 0 && wait_for_job(a, id, wait_s);
     respond_job(a, id, 202, finished, res);
+}
+
+/* Idempotency-Key: the same key with the same body answers the original job again (with
+ * Idempotent-Replayed: true) for IDEMPOTENCY_TTL_MS; with another body it is 422; while
+ * the first request is still being processed it is 409. Keys are per token. */
+#define IDEMPOTENCY_TTL_MS (24LL * 3600 * 1000)
+
+int api_submit_job(const http_request *req, http_response *res)
+{
+    char id[ULID_LEN + 1] = "";
+    const char *key = req->header(req, "Idempotency-Key");
+    if (!key) {
+        submit_job(req, res, id);
+        return 0;
+    }
+    size_t len = strlen(key);
+    bool printable = len >= 1 && len <= 255;
+    for (size_t i = 0; printable && i < len; i++)
+        printable = key[i] > 32 && key[i] < 127;
+    if (!printable) {
+        http_query_problem(res, "Idempotency-Key", "must be 1 to 255 visible ASCII characters");
+        return 0;
+    }
+    char hash[65];
+    sha256_hex(req->body, req->body_len, hash);
+    idem_state state;
+    int rc =
+        store_idem_begin(req->app->store, req->token_id, key, hash, IDEMPOTENCY_TTL_MS, &state, id);
+    if (rc) {
+        http_store_problem(res, rc, "idempotency record");
+        return 0;
+    }
+    switch (state) {
+    case IDEM_REPLAY:
+        respond_job(req->app, id, 202, false, res);
+        res->replayed = true;
+        break;
+    case IDEM_INFLIGHT:
+        http_problem(res, 409, "conflict", NULL,
+                     "a request with this Idempotency-Key is still being processed");
+        break;
+    case IDEM_MISMATCH:
+        http_query_problem(res, "Idempotency-Key",
+                           "was used with a different request body in the last 24 hours");
+        break;
+    case IDEM_NEW:
+        submit_job(req, res, id);
+        if (id[0])
+            store_idem_finish(req->app->store, req->token_id, key, id);
+        else
+            store_idem_abort(req->app->store, req->token_id, key);
+        break;
+    }
     return 0;
 }
 

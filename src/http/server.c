@@ -16,7 +16,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "routes.h"
+#include "util/sha256.h"
 #include "util/log.h"
 
 struct http_server {
@@ -115,6 +117,12 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
         snprintf(v, sizeof v, "%d", res->retry_after_s);
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, v);
     }
+    if (res->etag[0])
+        MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, res->etag);
+    if (res->bearer_challenge)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+    if (res->replayed)
+        MHD_add_response_header(r, "Idempotent-Replayed", "true");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, r);
@@ -122,11 +130,31 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
     return ok;
 }
 
+/* A strong ETag (hash of the body) on successful reads up to 1 MiB, and 304 Not
+ * Modified when If-None-Match names it — clients polling a job pay for changes only. */
+static void add_etag(const http_request *req, http_response *res)
+{
+    if (res->status != 200 || res->body_len > (1u << 20) ||
+        (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0))
+        return;
+    char hex[65];
+    sha256_hex(res->body ? res->body : "", res->body_len, hex);
+    snprintf(res->etag, sizeof res->etag, "\"%.32s\"", hex);
+    const char *inm = req->header(req, "If-None-Match");
+    if (inm && (strstr(inm, res->etag) || strcmp(inm, "*") == 0)) {
+        free(res->body);
+        res->body = NULL;
+        res->body_len = 0;
+        res->status = 304;
+    }
+}
+
 static void dispatch(app *a, struct MHD_Connection *conn, const char *method, const char *url,
                      request_state *st, http_response *res)
 {
     http_request req = {
         .app = a,
+        .token_id = "",
         .method = method,
         .path = url,
         .body = st->body ? st->body : "",
@@ -146,6 +174,8 @@ static void dispatch(app *a, struct MHD_Connection *conn, const char *method, co
             http_problem(res, 404, "not_found", NULL, "no route %s", url);
         return;
     }
+    if (!http_authorize(&req, r, res))
+        return;
     if (st->too_large) {
         http_problem(res, 413, "payload_too_large", NULL,
                      "the request body is larger than the limit of %zu bytes", a->max_body);
@@ -154,6 +184,7 @@ static void dispatch(app *a, struct MHD_Connection *conn, const char *method, co
     r->handler(&req, res);
     if (!res->status)
         http_problem(res, 500, "internal", NULL, "internal error");
+    add_etag(&req, res);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,

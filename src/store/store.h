@@ -251,6 +251,44 @@ typedef struct sweep_child {
 int store_sweep_children(store *s, const char *id, sweep_child **out, size_t *n);
 void sweep_children_free(sweep_child *c, size_t n);
 
+/* ---- tokens ------------------------------------------------------------------------ */
+
+typedef enum token_scope { TOKEN_READ, TOKEN_WRITE, TOKEN_ADMIN } token_scope;
+
+/* "read" / "write" / "admin"; parse returns 0 or BASIN_EINVAL. */
+const char *token_scope_name(token_scope sc);
+int token_scope_parse(const char *name, token_scope *out);
+
+#define TOKEN_TEXT_MAX 64
+
+/* Creates a token: writes its secret text (shown once; only its hash is stored) and id. */
+int store_token_create(store *s, const char *name, token_scope scope,
+                       char token_out[TOKEN_TEXT_MAX], char id_out[ULID_LEN + 1]);
+/* Every token as a JSON array of {id, name, scope, created_at, revoked_at} (no secrets). */
+int store_token_list(store *s, json_t **out);
+/* Revokes a token: BASIN_ENOTFOUND for an unknown or already revoked id. */
+int store_token_revoke(store *s, const char *id);
+/* The active token whose secret is `token`: 0 with its scope and id, or BASIN_ENOTFOUND. */
+int store_token_lookup(store *s, const char *token, token_scope *scope, char id_out[ULID_LEN + 1]);
+/* How many tokens are active. */
+int store_token_count(store *s, int64_t *n);
+
+/* ---- idempotency keys -------------------------------------------------------------- */
+
+typedef enum idem_state {
+    IDEM_NEW,      /* recorded: go on, then store_idem_finish or store_idem_abort */
+    IDEM_REPLAY,   /* the same request finished before: answer with job_id */
+    IDEM_INFLIGHT, /* the same key is being processed right now */
+    IDEM_MISMATCH, /* the key was used with a different request */
+} idem_state;
+
+/* Records (owner, key) for request_hash unless a record younger than ttl_ms exists;
+ * *job_id receives the stored job id for IDEM_REPLAY. */
+int store_idem_begin(store *s, const char *owner, const char *key, const char *request_hash,
+                     int64_t ttl_ms, idem_state *state, char job_id[ULID_LEN + 1]);
+int store_idem_finish(store *s, const char *owner, const char *key, const char *job_id);
+int store_idem_abort(store *s, const char *owner, const char *key);
+
 /* ---- results ----------------------------------------------------------------------- */
 
 typedef struct result_row {

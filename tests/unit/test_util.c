@@ -21,7 +21,9 @@
 
 #include "basin/error.h"
 #include "util/clock.h"
+#include "util/base64url.h"
 #include "util/npy.h"
+#include "util/sha256.h"
 #include "util/ulid.h"
 
 /* ---- fixture: a scratch directory for files ------------------------------------------ */
@@ -447,6 +449,51 @@ START_TEST(test_npy_write_file_bad_path)
 }
 END_TEST
 
+/* ---- sha256 and base64url ----------------------------------------------------------- */
+
+START_TEST(test_sha256_fips_vectors)
+{
+    /* FIPS 180-4 examples (NIST CSRC "SHA256.pdf"): "", "abc", and the two-block
+     * 448-bit message; plus a 1 000 000 × 'a' message, the long-message vector. */
+    char hex[65];
+    sha256_hex("", 0, hex);
+    ck_assert_str_eq(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    sha256_hex("abc", 3, hex);
+    ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *m = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    sha256_hex(m, strlen(m), hex);
+    ck_assert_str_eq(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    char *a = malloc(1000000);
+    memset(a, 'a', 1000000);
+    sha256_hex(a, 1000000, hex);
+    free(a);
+    ck_assert_str_eq(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+END_TEST
+
+START_TEST(test_base64url_round_trip)
+{
+    /* RFC 4648 §10 vectors, in the URL alphabet without padding. */
+    const char *in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+    const char *want[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
+    for (int i = 0; i < 7; i++) {
+        char enc[32], dec[32];
+        ck_assert_uint_eq(base64url_encode(in[i], strlen(in[i]), enc, sizeof enc), strlen(want[i]));
+        ck_assert_str_eq(enc, want[i]);
+        long n = base64url_decode(enc, dec, sizeof dec);
+        ck_assert_int_eq(n, (long)strlen(in[i]));
+        ck_assert(memcmp(dec, in[i], (size_t)n) == 0);
+    }
+    unsigned char bytes[3] = {0xfb, 0xff, 0xfe};
+    char enc[8];
+    base64url_encode(bytes, 3, enc, sizeof enc);
+    ck_assert_str_eq(enc, "-__-");
+    char dec[8];
+    ck_assert_int_eq(base64url_decode("a+b/", dec, sizeof dec), -1);  /* standard alphabet */
+    ck_assert_int_eq(base64url_decode("abcde", dec, sizeof dec), -1); /* impossible length */
+}
+END_TEST
+
 /* ---- runner --------------------------------------------------------------------------- */
 
 static Suite *util_suite(void)
@@ -478,6 +525,11 @@ static Suite *util_suite(void)
     tcase_add_test(tc, test_npy_header_limits);
     tcase_add_test(tc, test_npy_numpy_reads_back);
     tcase_add_test(tc, test_npy_write_file_bad_path);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("hashing");
+    tcase_add_test(tc, test_sha256_fips_vectors);
+    tcase_add_test(tc, test_base64url_round_trip);
     suite_add_tcase(s, tc);
     return s;
 }
