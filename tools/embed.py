@@ -12,7 +12,9 @@ def c_string(data: bytes) -> str:
     """A brace initializer of the bytes and a final NUL (string literals over 4095
     characters are not portable C)."""
     data = data + b"\0"
-    rows = [", ".join(str(b) for b in data[i:i + 24]) for i in range(0, len(data), 24)]
+    # as signed char values, so that bytes above 127 (UTF-8) fit a plain `char` array
+    rows = [", ".join(str(b - 256 if b > 127 else b) for b in data[i:i + 24])
+            for i in range(0, len(data), 24)]
     return "{\n    " + ",\n    ".join(rows) + "\n}"
 
 

@@ -9,6 +9,7 @@ const route http_routes[] = {
     {"GET", "/v1/models", api_models, SCOPE_READ},
     {"GET", "/v1/models/{kind}", api_model, SCOPE_READ},
     {"GET", "/v1/openapi.yaml", api_openapi, SCOPE_READ},
+    {"GET", "/metrics", api_metrics, SCOPE_READ},
     {"POST", "/v1/jobs", api_submit_job, SCOPE_WRITE},
     {"GET", "/v1/jobs", api_list_jobs, SCOPE_READ},
     {"GET", "/v1/jobs/{id}", api_get_job, SCOPE_READ},

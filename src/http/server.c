@@ -18,6 +18,7 @@
 
 #include "auth.h"
 #include "routes.h"
+#include "util/metrics.h"
 #include "util/sha256.h"
 #include "util/log.h"
 
@@ -149,8 +150,9 @@ static void add_etag(const http_request *req, http_response *res)
     }
 }
 
-static void dispatch(app *a, struct MHD_Connection *conn, const char *method, const char *url,
-                     request_state *st, http_response *res)
+/* Answers one request into res; returns the matched route's index, or -1. */
+static int dispatch(app *a, struct MHD_Connection *conn, const char *method, const char *url,
+                    request_state *st, http_response *res)
 {
     http_request req = {
         .app = a,
@@ -172,19 +174,21 @@ static void dispatch(app *a, struct MHD_Connection *conn, const char *method, co
                          "%s is not allowed on %s; allowed: %s", method, url, res->allow);
         else
             http_problem(res, 404, "not_found", NULL, "no route %s", url);
-        return;
+        return -1;
     }
+    int index = (int)(r - http_routes);
     if (!http_authorize(&req, r, res))
-        return;
+        return index;
     if (st->too_large) {
         http_problem(res, 413, "payload_too_large", NULL,
                      "the request body is larger than the limit of %zu bytes", a->max_body);
-        return;
+        return index;
     }
     r->handler(&req, res);
     if (!res->status)
         http_problem(res, 500, "internal", NULL, "internal error");
     add_etag(&req, res);
+    return index;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -228,7 +232,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     http_response res = {0};
-    dispatch(a, conn, method, url, st, &res);
+    int route = dispatch(a, conn, method, url, st, &res);
+    metrics_http(route, res.status);
     log_debug("%s %s -> %d", method, url, res.status);
     return send_response(conn, &res);
 }

@@ -249,6 +249,28 @@ int store_counts(store *s, queue_counts *out)
     return 0;
 }
 
+int store_counts_by_kind(store *s,
+                         void (*fn)(void *user, const char *kind, const char *status,
+                                    int64_t count),
+                         void *user)
+{
+    sqlite3 *db = store_reader_get(s);
+    sqlite3_stmt *st =
+        db ? store_prepare(db, "SELECT kind, status, count(*) FROM jobs GROUP BY kind, status")
+           : NULL;
+    if (!st) {
+        store_reader_put(s, db);
+        return BASIN_EDB;
+    }
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW)
+        fn(user, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+           sqlite3_column_int64(st, 2));
+    sqlite3_finalize(st);
+    store_reader_put(s, db);
+    return step == SQLITE_DONE ? 0 : store_rc(step);
+}
+
 /* ---- cancel and delete ------------------------------------------------------------- */
 
 int store_cancel(store *s, const char *id, job_row *out)
@@ -343,7 +365,8 @@ int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out)
             "progress = 0 "
             "WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= ?2 "
             "            ORDER BY priority DESC, id LIMIT 1) "
-            "RETURNING id, kind, params, fence, attempts, max_attempts, timeout_s");
+            "RETURNING id, kind, params, fence, attempts, max_attempts, timeout_s, "
+            "max(run_after, created_at)");
     if (!st) {
         store_write_end(s, false);
         return BASIN_EDB;
@@ -361,6 +384,7 @@ int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out)
         c.attempts = sqlite3_column_int(st, 4);
         c.max_attempts = sqlite3_column_int(st, 5);
         c.timeout_s = sqlite3_column_double(st, 6);
+        c.due_ms = sqlite3_column_int64(st, 7);
         step = sqlite3_step(st);
     } else {
         rc = step == SQLITE_DONE ? BASIN_ENOTFOUND : store_rc(step);

@@ -145,6 +145,11 @@ typedef struct queue_counts {
 
 int store_counts(store *s, queue_counts *out);
 
+/* Calls fn(user, kind, status, count) for every (kind, status) pair with jobs. */
+int store_counts_by_kind(store *s, void (*fn)(void *user, const char *kind, const char *status,
+                                              int64_t count),
+                         void *user);
+
 /* ---- the queue: claim, heartbeat, finish, requeue ------------------------------------ */
 
 typedef struct job_claim {
@@ -155,6 +160,7 @@ typedef struct job_claim {
     int attempts; /* including this one */
     int max_attempts;
     double timeout_s;
+    int64_t due_ms; /* when the job became claimable: max(run_after, created_at) */
 } job_claim;
 
 void job_claim_clear(job_claim *c);

@@ -23,6 +23,7 @@
 #include "models/run_ctx.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "worker/verdict.h"
 
 typedef enum slot_state { SLOT_IDLE, SLOT_ASSIGNED, SLOT_RUNNING } slot_state;
@@ -179,7 +180,13 @@ static void run_claimed(worker_pool *p, slot *sl)
         if (sl->quit)
             run_ctx_request_stop(ctx, BASIN_ESHUTDOWN);
         pthread_mutex_unlock(&sl->mutex);
+        int64_t t0 = clock_mono_ms();
         rc = model->run(config, ctx);
+        double seconds = (double)(clock_mono_ms() - t0) / 1000.0;
+        for (size_t k = 0; k < basin_n_models; k++)
+            if (basin_models[k] == model)
+                metrics_run((int)k, seconds);
+        metrics_busy(seconds);
         /* A model that noticed the stop flag may report it through another code. */
         if (rc && rc != BASIN_EDIVERGED && run_ctx_stop_reason(ctx))
             rc = BASIN_ECANCELLED;
@@ -246,6 +253,7 @@ static void claim_round(worker_pool *p)
         }
         log_info("job %s: claimed (%s, attempt %d of %d)", c.id, c.kind, c.attempts,
                  c.max_attempts);
+        metrics_claim((double)(clock_wall_ms() - c.due_ms) / 1000.0);
         atomic_fetch_add(&p->busy, 1);
         pthread_mutex_lock(&sl->mutex);
         sl->claim = c;

@@ -262,6 +262,25 @@ def test_sigterm_requeues_then_finishes():
     s.stop()
 
 
+def test_metrics_prometheus_text():
+    srv.submit("langevin", dict(OU, particles=10, steps=5), wait=30)
+    srv.request("GET", "/v2/nothing")
+    status, h, text = srv.request("GET", "/metrics")
+    assert status == 200 and h["Content-Type"].startswith("text/plain; version=0.0.4")
+    lines = text.decode().splitlines()
+    samples = {}
+    for line in lines:
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)  # every sample line is "name{labels} number"
+    assert samples['basin_jobs{kind="langevin",status="succeeded"}'] >= 1
+    assert samples['basin_http_requests_total{route="/v1/jobs",code="200"}'] >= 1
+    assert samples['basin_http_requests_total{route="unmatched",code="404"}'] >= 1
+    assert samples["basin_workers"] == 2
+    assert samples['basin_run_duration_seconds_count{kind="langevin"}'] >= 1
+    assert samples['basin_claim_latency_seconds_bucket{le="+Inf"}'] == samples["basin_claim_latency_seconds_count"]
+
+
 def test_newer_schema_refused():
     import sqlite3
     s = Server()
