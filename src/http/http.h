@@ -29,6 +29,7 @@ typedef struct app {
      * store at most every AUTH_RECHECK_MS, so `basin token create` takes effect live. */
     atomic_bool auth_required;
     atomic_llong auth_checked_ms; /* clock_mono_ms() of the last check; 0: never */
+    atomic_int event_streams;     /* open SSE streams (bounded by MAX_EVENT_STREAMS) */
 } app;
 
 #define HTTP_MAX_PATH_PARAMS 4
@@ -63,6 +64,11 @@ typedef struct http_response {
     bool bearer_challenge; /* add WWW-Authenticate: Bearer (401) */
     bool replayed;         /* add Idempotent-Replayed: true */
     char etag[40];         /* set by the server for cacheable reads */
+    /* A streamed body instead of `body` (server-sent events): the server calls stream()
+     * for more bytes until it returns -1 (end); stream_free() when the connection ends. */
+    long (*stream)(void *cls, char *buf, size_t max);
+    void (*stream_free)(void *cls);
+    void *stream_cls;
 } http_response;
 
 typedef int (*http_handler)(const http_request *req, http_response *res);

@@ -185,6 +185,8 @@ json_t *render_job(const job_row *row)
     json_object_set_new(links, "series", json_string(buf));
     snprintf(buf, sizeof buf, "/v1/jobs/%s/artifacts", row->id);
     json_object_set_new(links, "artifacts", json_string(buf));
+    snprintf(buf, sizeof buf, "/v1/jobs/%s/events", row->id);
+    json_object_set_new(links, "events", json_string(buf));
     json_object_set_new(job, "links", links);
     return job;
 }

@@ -19,6 +19,8 @@ const route http_routes[] = {
     {"GET", "/v1/jobs/{id}/series", api_job_series, SCOPE_READ},
     {"GET", "/v1/jobs/{id}/artifacts", api_job_artifacts, SCOPE_READ},
     {"GET", "/v1/jobs/{id}/artifacts/{name}", api_job_artifact, SCOPE_READ},
+    {"GET", "/v1/jobs/{id}/events", api_job_events, SCOPE_READ},
+    {"GET", "/v1/events", api_events, SCOPE_READ},
     {"POST", "/v1/sweeps", api_create_sweep, SCOPE_WRITE},
     {"GET", "/v1/sweeps", api_list_sweeps, SCOPE_READ},
     {"GET", "/v1/sweeps/{id}", api_get_sweep, SCOPE_READ},

@@ -31,6 +31,8 @@ int api_models(const http_request *req, http_response *res);
 int api_model(const http_request *req, http_response *res);
 int api_openapi(const http_request *req, http_response *res);
 int api_metrics(const http_request *req, http_response *res);
+int api_job_events(const http_request *req, http_response *res);
+int api_events(const http_request *req, http_response *res);
 int api_submit_job(const http_request *req, http_response *res);
 int api_list_jobs(const http_request *req, http_response *res);
 int api_get_job(const http_request *req, http_response *res);

@@ -95,8 +95,48 @@ static int lookup_query_all(const http_request *req, const char *name,
     return it.count;
 }
 
+static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    http_response *res = cls;
+    long n = res->stream(res->stream_cls, buf, max);
+    return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+}
+
+static void stream_done(void *cls)
+{
+    http_response *res = cls;
+    res->stream_free(res->stream_cls);
+    free(res);
+}
+
+/* A streamed answer (server-sent events): MHD pulls from it until the stream ends, so the
+ * response state is copied to the heap and freed by stream_done. */
+static enum MHD_Result send_stream(struct MHD_Connection *conn, http_response *res)
+{
+    http_response *copy = malloc(sizeof *copy);
+    if (!copy) {
+        res->stream_free(res->stream_cls);
+        return MHD_NO;
+    }
+    *copy = *res;
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_reader, copy, stream_done);
+    if (!r) {
+        stream_done(copy);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result ok = MHD_queue_response(conn, 200, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
 static enum MHD_Result send_response(struct MHD_Connection *conn, http_response *res)
 {
+    if (res->stream)
+        return send_stream(conn, res);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(res->body_len, res->body ? res->body : (void *)"",
                                         res->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
@@ -135,7 +175,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
  * Modified when If-None-Match names it — clients polling a job pay for changes only. */
 static void add_etag(const http_request *req, http_response *res)
 {
-    if (res->status != 200 || res->body_len > (1u << 20) ||
+    if (res->status != 200 || res->stream || res->body_len > (1u << 20) ||
         (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0))
         return;
     char hex[65];
@@ -232,8 +272,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     http_response res = {0};
-    int route = dispatch(a, conn, method, url, st, &res);
-    metrics_http(route, res.status);
+    int route_index = dispatch(a, conn, method, url, st, &res);
+    metrics_http(route_index, res.status);
     log_debug("%s %s -> %d", method, url, res.status);
     return send_response(conn, &res);
 }

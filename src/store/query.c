@@ -419,3 +419,41 @@ int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
     *n = count;
     return 0;
 }
+
+int store_jobs_changed(store *s, const char *id, int64_t after_ms, const char *after_id, int limit,
+                       job_row **rows, size_t *n)
+{
+    sqlite3 *db = store_reader_get(s);
+    sqlite3_stmt *st =
+        db ? store_prepare(db, "SELECT " JOB_COLUMNS ", NULL" JOB_FROM
+                               "WHERE (?1 IS NULL OR j.id = ?1) AND (j.updated_at > ?2 OR "
+                               "(j.updated_at = ?2 AND j.id > ?3)) ORDER BY j.updated_at, j.id "
+                               "LIMIT ?4")
+           : NULL;
+    if (!st) {
+        store_reader_put(s, db);
+        return BASIN_EDB;
+    }
+    if (id)
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, after_ms);
+    sqlite3_bind_text(st, 3, after_id ? after_id : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, limit);
+    job_row *out = calloc((size_t)limit, sizeof *out);
+    size_t count = 0;
+    int step = SQLITE_DONE;
+    while (out && count < (size_t)limit && (step = sqlite3_step(st)) == SQLITE_ROW)
+        store_read_job_row(st, &out[count++]);
+    int rc = !out ? BASIN_ENOMEM : (step == SQLITE_DONE || step == SQLITE_ROW) ? 0 : store_rc(step);
+    sqlite3_finalize(st);
+    store_reader_put(s, db);
+    if (rc) {
+        for (size_t i = 0; out && i < count; i++)
+            job_row_clear(&out[i]);
+        free(out);
+        return rc;
+    }
+    *rows = out;
+    *n = count;
+    return 0;
+}

@@ -132,6 +132,12 @@ typedef struct job_filter {
 int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
                     char next_cursor[STORE_CURSOR_MAX]);
 
+/* Jobs changed after position (after_ms, after_id) in (updated_at, id) order — only job
+ * `id` when not NULL — at most `limit`, oldest change first. Same row ownership as
+ * store_list_jobs. */
+int store_jobs_changed(store *s, const char *id, int64_t after_ms, const char *after_id,
+                       int limit, job_row **rows, size_t *n);
+
 /* Cancels: a queued job becomes cancelled at once; a running one gets cancel_requested.
  * Writes the job after the change into *out (may be NULL). BASIN_ENOTFOUND, or
  * BASIN_ECONFLICT when the job has already finished. */
