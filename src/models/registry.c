@@ -13,6 +13,9 @@ extern const basin_model model_langevin;
 /* extern: relaxation and diffusion */
 /* extern: sparse coding, denoising, state space */
 /* extern: statistical physics and plasticity */
+extern const basin_model model_ising;
+extern const basin_model model_normnet;
+extern const basin_model model_model_collapse;
 
 const basin_model *const basin_models[] = {
     &model_hopfield,
@@ -22,6 +25,9 @@ const basin_model *const basin_models[] = {
     /* registry: relaxation and diffusion */
     /* registry: sparse coding, denoising, state space */
     /* registry: statistical physics and plasticity */
+    &model_ising,
+    &model_normnet,
+    &model_model_collapse,
 };
 
 const size_t basin_n_models = sizeof basin_models / sizeof basin_models[0];
