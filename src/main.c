@@ -24,6 +24,7 @@ static const struct {
     {"models", cli_models, "list the job kinds, or show one kind's params schema"},
     {"migrate", cli_migrate, "create or upgrade the database schema"},
     {"token", cli_token, "create, list or revoke API tokens"},
+    {"gc", cli_gc, "delete old finished jobs and reclaim their space"},
     {"version", cli_version, "print the version"},
 };
 

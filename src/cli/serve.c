@@ -41,6 +41,9 @@ static void serve_usage(FILE *out)
                  "                      it (BASIN_LEASE; default 30)\n"
                  "  --max-body BYTES    largest request body (BASIN_MAX_BODY; default 8388608)\n"
                  "  --log-level LEVEL   debug, info, warn, error (BASIN_LOG_LEVEL; default info)\n"
+                 "  --retention AGE     delete jobs finished more than AGE ago (30d, 12h, ...),\n"
+                 "                      checked hourly (BASIN_RETENTION; default: keep all)\n"
+                 "  --cors-origin ORIGIN  allow browser pages from ORIGIN (BASIN_CORS_ORIGIN)\n"
                  "  --allow-anonymous   serve a non-loopback address without any API token\n"
                  "                      (BASIN_ALLOW_ANONYMOUS=1); see 'basin token --help'\n");
 }
@@ -81,6 +84,8 @@ int cli_serve(int argc, char **argv)
         OPT_LEASE,
         OPT_BODY,
         OPT_LOG,
+        OPT_RETENTION,
+        OPT_CORS,
         OPT_ANON
     };
     static const struct option opts[] = {
@@ -93,6 +98,8 @@ int cli_serve(int argc, char **argv)
         {"max-body", required_argument, 0, OPT_BODY},
         {"log-level", required_argument, 0, OPT_LOG},
         {"allow-anonymous", no_argument, 0, OPT_ANON},
+        {"retention", required_argument, 0, OPT_RETENTION},
+        {"cors-origin", required_argument, 0, OPT_CORS},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -140,6 +147,12 @@ int cli_serve(int argc, char **argv)
         return 2;
     }
     log_set_level(ll);
+    const char *retention = cli_setting(flag[OPT_RETENTION], "BASIN_RETENTION", NULL);
+    if (retention && (cli_parse_duration(retention, &wo.retention_ms) || !wo.retention_ms)) {
+        fprintf(stderr, "basin serve: --retention must be an age such as 30d, 12h or 45m\n");
+        return 2;
+    }
+    const char *cors = cli_setting(flag[OPT_CORS], "BASIN_CORS_ORIGIN", NULL);
     wo.n_workers = (int)workers;
     wo.lease_ms = (int64_t)(lease * 1000);
     wo.heartbeat_ms = wo.lease_ms / 10 < 1000 ? wo.lease_ms / 10 : 1000;
@@ -159,7 +172,7 @@ int cli_serve(int argc, char **argv)
 
     char err[512] = "";
     store_options so = {.path = db, .sync_full = strcmp(sync, "full") == 0, .migrate = true};
-    app a = {.limits = basin_default_limits, .max_body = (size_t)max_body};
+    app a = {.limits = basin_default_limits, .max_body = (size_t)max_body, .cors_origin = cors};
     atomic_init(&a.stopping, false);
     int rc = store_open(&so, &a.store, err, sizeof err);
     if (rc) {

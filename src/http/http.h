@@ -30,6 +30,7 @@ typedef struct app {
     atomic_bool auth_required;
     atomic_llong auth_checked_ms; /* clock_mono_ms() of the last check; 0: never */
     atomic_int event_streams;     /* open SSE streams (bounded by MAX_EVENT_STREAMS) */
+    const char *cors_origin;      /* Access-Control-Allow-Origin for browsers, or NULL */
 } app;
 
 #define HTTP_MAX_PATH_PARAMS 4
@@ -64,6 +65,9 @@ typedef struct http_response {
     bool bearer_challenge; /* add WWW-Authenticate: Bearer (401) */
     bool replayed;         /* add Idempotent-Replayed: true */
     char etag[40];         /* set by the server for cacheable reads */
+    char request_id[40];   /* X-Request-Id: the client's (sanitised) or a new one */
+    const app *app;        /* for headers every answer carries */
+    char cors_methods[64]; /* a CORS preflight's Access-Control-Allow-Methods */
     /* A streamed body instead of `body` (server-sent events): the server calls stream()
      * for more bytes until it returns -1 (end); stream_free() when the connection ends. */
     long (*stream)(void *cls, char *buf, size_t max);

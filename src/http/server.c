@@ -9,6 +9,7 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -18,6 +19,8 @@
 
 #include "auth.h"
 #include "routes.h"
+#include "util/clock.h"
+#include "util/log.h"
 #include "util/metrics.h"
 #include "util/sha256.h"
 #include "util/log.h"
@@ -33,6 +36,7 @@ typedef struct request_state {
     char *body;
     size_t len, cap;
     bool too_large;
+    int64_t started_ms; /* clock_mono_ms() at the first call, for the request log */
 } request_state;
 
 int http_parse_listen(const char *listen, char *host, size_t cap, uint16_t *port)
@@ -95,6 +99,18 @@ static int lookup_query_all(const http_request *req, const char *name,
     return it.count;
 }
 
+/* Headers every answer carries: CORS for the configured origin, and the request id. */
+static void common_headers(struct MHD_Response *r, const app *a, const char *request_id)
+{
+    if (a->cors_origin) {
+        MHD_add_response_header(r, "Access-Control-Allow-Origin", a->cors_origin);
+        MHD_add_response_header(r, "Access-Control-Expose-Headers",
+                                "Location, ETag, Retry-After, Idempotent-Replayed, X-Request-Id");
+        MHD_add_response_header(r, "Vary", "Origin");
+    }
+    MHD_add_response_header(r, "X-Request-Id", request_id);
+}
+
 static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
@@ -128,6 +144,7 @@ static enum MHD_Result send_stream(struct MHD_Connection *conn, http_response *r
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    common_headers(r, res->app, res->request_id);
     enum MHD_Result ok = MHD_queue_response(conn, 200, r);
     MHD_destroy_response(r);
     return ok;
@@ -164,8 +181,16 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
     if (res->replayed)
         MHD_add_response_header(r, "Idempotent-Replayed", "true");
+    if (res->cors_methods[0]) {
+        MHD_add_response_header(r, "Access-Control-Allow-Methods", res->cors_methods);
+        MHD_add_response_header(r, "Access-Control-Allow-Headers",
+                                "Authorization, Content-Type, Idempotency-Key, Last-Event-ID, "
+                                "If-None-Match, X-Request-Id");
+        MHD_add_response_header(r, "Access-Control-Max-Age", "600");
+    }
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    common_headers(r, res->app, res->request_id);
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)res->status, r);
     MHD_destroy_response(r);
     return ok;
@@ -208,6 +233,12 @@ static int dispatch(app *a, struct MHD_Connection *conn, const char *method, con
     };
     int status = 0;
     const route *r = http_match(&req, &status, res->allow, sizeof res->allow);
+    if (!r && status == 405 && a->cors_origin && strcmp(method, "OPTIONS") == 0) {
+        /* A browser's CORS preflight: the path exists; say what it may do. */
+        http_raw_take(res, 204, NULL, NULL, 0);
+        snprintf(res->cors_methods, sizeof res->cors_methods, "%s", res->allow);
+        return -1;
+    }
     if (!r) {
         if (status == 405)
             http_problem(res, 405, "method_not_allowed", NULL,
@@ -243,6 +274,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (!st)
             return MHD_NO;
         *con_cls = st;
+        st->started_ms = clock_mono_ms();
         /* Refuse an announced oversized body before reading any of it. */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -271,9 +303,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
-    http_response res = {0};
+    http_response res = {.app = a};
+    /* X-Request-Id: the client's, if it is a short token, else a new one. */
+    const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    size_t rlen = rid ? strlen(rid) : 0;
+    bool rid_ok = rlen > 0 && rlen < sizeof res.request_id;
+    for (size_t i = 0; rid_ok && i < rlen; i++)
+        rid_ok = isalnum((unsigned char)rid[i]) || rid[i] == '-' || rid[i] == '_' || rid[i] == '.';
+    if (rid_ok)
+        memcpy(res.request_id, rid, rlen + 1);
+    else
+        ulid_new(res.request_id);
     int route_index = dispatch(a, conn, method, url, st, &res);
     metrics_http(route_index, res.status);
+    log_fields(LOG_INFO, "request",
+               json_pack("{s:s, s:s, s:i, s:f, s:s}", "method", method, "path", url, "status",
+                         res.status, "ms", (double)(clock_mono_ms() - st->started_ms), "request_id",
+                         res.request_id));
     log_debug("%s %s -> %d", method, url, res.status);
     return send_response(conn, &res);
 }

@@ -301,6 +301,15 @@ int store_idem_begin(store *s, const char *owner, const char *key, const char *r
 int store_idem_finish(store *s, const char *owner, const char *key, const char *job_id);
 int store_idem_abort(store *s, const char *owner, const char *key);
 
+/* ---- retention ----------------------------------------------------------------------- */
+
+/* Deletes jobs that finished before `before_ms` with their data (and sweeps left without
+ * children), at most `batch` jobs per transaction so writers are never held long.
+ * *deleted (may be NULL) receives how many jobs went. */
+int store_gc(store *s, int64_t before_ms, int batch, int64_t *deleted);
+/* Rewrites the file to give the freed pages back to the file system (VACUUM). */
+int store_vacuum(store *s);
+
 /* ---- results ----------------------------------------------------------------------- */
 
 typedef struct result_row {

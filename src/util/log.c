@@ -28,6 +28,25 @@ int log_parse_level(const char *name, log_level *out)
     return -1;
 }
 
+void log_fields(log_level level, const char *msg, json_t *fields)
+{
+    if ((int)level < atomic_load(&min_level)) {
+        json_decref(fields);
+        return;
+    }
+    char ts[32];
+    clock_format_rfc3339(clock_wall_ms(), ts, sizeof ts);
+    json_t *line = json_pack("{s:s, s:s, s:s}", "ts", ts, "level", level_names[level], "msg", msg);
+    if (line && fields)
+        json_object_update(line, fields);
+    json_decref(fields);
+    char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    if (text)
+        fprintf(stderr, "%s\n", text);
+    free(text);
+    json_decref(line);
+}
+
 void log_msg(log_level level, const char *fmt, ...)
 {
     if ((int)level < atomic_load(&min_level))

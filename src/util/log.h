@@ -5,6 +5,8 @@
 #ifndef BASIN_UTIL_LOG_H
 #define BASIN_UTIL_LOG_H
 
+#include <jansson.h>
+
 typedef enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_OFF } log_level;
 
 /* Sets the minimum level written (default LOG_INFO). */
@@ -13,6 +15,9 @@ void log_set_level(log_level level);
 int log_parse_level(const char *name, log_level *out);
 
 void log_msg(log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One line with extra fields: {"ts","level","msg", ...fields}; steals `fields`. */
+void log_fields(log_level level, const char *msg, json_t *fields);
 
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)

@@ -56,6 +56,7 @@ struct worker_pool {
     atomic_int busy;
     slot *slots;
     int64_t ticks_since_recover; /* ms of ticks since the last expired-lease sweep */
+    int64_t last_gc_ms;          /* clock_mono_ms() of the last retention pass; 0: none */
 
     pthread_mutex_t rng_mutex; /* jitter */
     basin_rng rng;
@@ -325,6 +326,15 @@ static void on_tick(uv_timer_t *t)
     }
     if (p->ticks_since_recover >= p->opt.lease_ms / 2)
         p->ticks_since_recover = 0;
+    /* Retention: hourly, in batches that never hold the writer for long. */
+    int64_t mono = clock_mono_ms();
+    if (p->opt.retention_ms > 0 && (!p->last_gc_ms || mono - p->last_gc_ms >= 3600 * 1000)) {
+        int64_t deleted = 0;
+        p->last_gc_ms = mono;
+        if (store_gc(p->store, clock_wall_ms() - p->opt.retention_ms, 500, &deleted) == 0 &&
+            deleted)
+            log_info("retention: deleted %lld finished job(s)", (long long)deleted);
+    }
     claim_round(p);
 }
 

@@ -28,6 +28,7 @@ typedef struct worker_options {
     int64_t heartbeat_ms;  /* lease renewal and cancel polling interval */
     int64_t retry_base_ms; /* first retry delay; doubles per attempt */
     int64_t retry_max_ms;  /* cap on the retry delay */
+    int64_t retention_ms;  /* delete jobs finished longer ago than this, hourly; 0: keep */
     basin_limits limits;
 } worker_options;
 

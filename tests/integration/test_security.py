@@ -103,4 +103,43 @@ def test_etag_if_none_match():
         srv.stop()
 
 
+def test_cors_preflight_and_request_id():
+    srv = Server(extra=["--cors-origin", "https://dash.example"]).start()
+    try:
+        status, h, _ = srv.request("OPTIONS", "/v1/jobs", headers={"Origin": "https://dash.example"})
+        assert status == 204 and h["Access-Control-Allow-Origin"] == "https://dash.example"
+        assert set(h["Access-Control-Allow-Methods"].split(", ")) == {"GET", "POST"}
+        assert "Idempotency-Key" in h["Access-Control-Allow-Headers"]
+        status, h, _ = srv.request("GET", "/v1/health", headers={"X-Request-Id": "abc-1"})
+        assert h["X-Request-Id"] == "abc-1" and h["Access-Control-Allow-Origin"] == "https://dash.example"
+        status, h, _ = srv.request("GET", "/v1/health", headers={"X-Request-Id": "bad id\u00e9"[:6]})
+        assert h["X-Request-Id"] != "bad id" and len(h["X-Request-Id"]) == 26
+    finally:
+        srv.stop()
+    assert '"request_id":"abc-1"' in srv.read_log()
+    plain = Server().start()
+    try:
+        assert plain.request("OPTIONS", "/v1/jobs")[0] == 405  # no CORS configured
+    finally:
+        plain.stop()
+
+
+def test_gc_deletes_old_finished_jobs():
+    import sqlite3
+    srv = Server().start()
+    try:
+        done = [srv.request("POST", "/v1/jobs?wait=20", JOB)[2]["id"] for _ in range(3)]
+        waiting = srv.request("POST", "/v1/jobs", dict(JOB, run_after="2099-01-01T00:00:00Z"))[2]["id"]
+    finally:
+        srv.stop()
+    r = subprocess.run([BASIN, "gc", "--older-than", "0s", "--db", srv.db], capture_output=True, text=True)
+    assert r.returncode == 0 and "deleted 3 " in r.stdout, r.stdout + r.stderr
+    con = sqlite3.connect(srv.db)
+    assert [x[0] for x in con.execute("SELECT id FROM jobs")] == [waiting]
+    assert con.execute("SELECT count(*) FROM results").fetchone()[0] == 0
+    assert con.execute("SELECT count(*) FROM series").fetchone()[0] == 0
+    con.close()
+    assert done and subprocess.run([BASIN, "gc", "--db", srv.db], capture_output=True).returncode == 2
+
+
 run_tests(globals())

@@ -76,6 +76,35 @@ def test_grid_sweep_table_and_pivot():
     assert status == 422 and p["errors"][0]["parameter"] == "pivot"
 
 
+def test_normnet_stability_map():
+    """The question of normalization-network-question.txt as a sweep: a 5x5 grid over
+    (alpha, beta) for one constant stimulus. normnet's doc comment predicts that directions
+    with dW r = 0 grow by exactly 1 + beta per step, so beta > 0 diverges and beta < 0
+    converges, whatever alpha: the pivot of `stable` must be 0 in every beta > 0 row and 1
+    in every beta < 0 row."""
+    body = {"kind": "normnet", "base": {"steps": 2000},
+            "grid": {"alpha": {"linspace": [0.05, 0.25, 5]}, "beta": {"linspace": [-0.2, 0.2, 5]}}}
+    status, _, sw = srv.request("POST", "/v1/sweeps", body)
+    assert status == 202 and sw["children"] == 25, sw
+    sw = wait_sweep(sw["id"], 120)
+    assert sw["counts"]["succeeded"] + sw["counts"]["failed"] == 25, sw["counts"]
+    _, _, table = srv.request("GET", "/v1/sweeps/%s/table" % sw["id"])
+    cols = table["columns"]
+    for i, jid in enumerate(cols["job_id"]):
+        job = srv.job(jid)
+        assert job["summary"]["stable"] == cols["summary.stable"][i]
+        assert job["params"]["beta"] == cols["params.beta"][i]
+        # diverged runs end failed with code diverged and keep their summary
+        assert (job["status"] == "failed") == (job["summary"]["diverged"] is True), job["status"]
+    _, _, pv = srv.request("GET", "/v1/sweeps/%s/table?pivot=alpha,beta&value=stable" % sw["id"])
+    assert len(pv["x"]["values"]) == 5 and len(pv["y"]["values"]) == 5
+    for beta, row in zip(pv["y"]["values"], pv["grid"]):
+        if beta > 0:
+            assert row == [0.0] * 5, (beta, row)
+        elif beta < 0:
+            assert row == [1.0] * 5, (beta, row)
+
+
 def test_random_draws_are_seeded_and_stratified():
     body = {"kind": "langevin", "base": BASE, "seed": 42,
             "random": {"n": 10, "latin_hypercube": True,
