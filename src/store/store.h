@@ -135,8 +135,8 @@ int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
 /* Jobs changed after position (after_ms, after_id) in (updated_at, id) order — only job
  * `id` when not NULL — at most `limit`, oldest change first. Same row ownership as
  * store_list_jobs. */
-int store_jobs_changed(store *s, const char *id, int64_t after_ms, const char *after_id,
-                       int limit, job_row **rows, size_t *n);
+int store_jobs_changed(store *s, const char *id, int64_t after_ms, const char *after_id, int limit,
+                       job_row **rows, size_t *n);
 
 /* Cancels: a queued job becomes cancelled at once; a running one gets cancel_requested.
  * Writes the job after the change into *out (may be NULL). BASIN_ENOTFOUND, or
@@ -152,8 +152,9 @@ typedef struct queue_counts {
 int store_counts(store *s, queue_counts *out);
 
 /* Calls fn(user, kind, status, count) for every (kind, status) pair with jobs. */
-int store_counts_by_kind(store *s, void (*fn)(void *user, const char *kind, const char *status,
-                                              int64_t count),
+int store_counts_by_kind(store *s,
+                         void (*fn)(void *user, const char *kind, const char *status,
+                                    int64_t count),
                          void *user);
 
 /* ---- the queue: claim, heartbeat, finish, requeue ------------------------------------ */
