@@ -27,6 +27,7 @@ const route http_routes[] = {
     {"DELETE", "/v1/sweeps/{id}", api_delete_sweep, SCOPE_WRITE},
     {"POST", "/v1/sweeps/{id}/cancel", api_cancel_sweep, SCOPE_WRITE},
     {"GET", "/v1/sweeps/{id}/table", api_sweep_table, SCOPE_READ},
+    /* routes: memory spaces */
 };
 
 const size_t http_n_routes = sizeof http_routes / sizeof http_routes[0];

@@ -48,5 +48,6 @@ int api_get_sweep(const http_request *req, http_response *res);
 int api_delete_sweep(const http_request *req, http_response *res);
 int api_cancel_sweep(const http_request *req, http_response *res);
 int api_sweep_table(const http_request *req, http_response *res);
+/* handlers: memory spaces */
 
 #endif
