@@ -23,6 +23,7 @@ typedef enum basin_err {
     BASIN_ELIMIT = -12,    /* a resource limit would be exceeded */
     BASIN_ESCHEMA = -13,   /* the database was written by a newer basin */
     BASIN_ESHUTDOWN = -14, /* the service is shutting down */
+    BASIN_EFULL = -15,     /* the database reached its size limit or the disk is full */
 } basin_err;
 
 /* A static, human-readable message for an error code; never NULL. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "http/ratelimit.h"
 #include "http/server.h"
 #include "util/log.h"
 
@@ -44,6 +45,10 @@ static void serve_usage(FILE *out)
                  "  --retention AGE     delete jobs finished more than AGE ago (30d, 12h, ...),\n"
                  "                      checked hourly (BASIN_RETENTION; default: keep all)\n"
                  "  --cors-origin ORIGIN  allow browser pages from ORIGIN (BASIN_CORS_ORIGIN)\n"
+                 "  --rate-limit N      requests per second per API token, bursts of 2N; 0: off\n"
+                 "                      (BASIN_RATE_LIMIT; default 200)\n"
+                 "  --max-db-size BYTES cap the database file; submits beyond it get 503\n"
+                 "                      (BASIN_MAX_DB_SIZE; default: no cap)\n"
                  "  --allow-anonymous   serve a non-loopback address without any API token\n"
                  "                      (BASIN_ALLOW_ANONYMOUS=1); see 'basin token --help'\n");
 }
@@ -86,6 +91,8 @@ int cli_serve(int argc, char **argv)
         OPT_LOG,
         OPT_RETENTION,
         OPT_CORS,
+        OPT_RATE,
+        OPT_MAXDB,
         OPT_ANON
     };
     static const struct option opts[] = {
@@ -100,6 +107,8 @@ int cli_serve(int argc, char **argv)
         {"allow-anonymous", no_argument, 0, OPT_ANON},
         {"retention", required_argument, 0, OPT_RETENTION},
         {"cors-origin", required_argument, 0, OPT_CORS},
+        {"rate-limit", required_argument, 0, OPT_RATE},
+        {"max-db-size", required_argument, 0, OPT_MAXDB},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -153,6 +162,13 @@ int cli_serve(int argc, char **argv)
         return 2;
     }
     const char *cors = cli_setting(flag[OPT_CORS], "BASIN_CORS_ORIGIN", NULL);
+    double rate = 200, max_db = 0;
+    const char *rl = cli_setting(flag[OPT_RATE], "BASIN_RATE_LIMIT", NULL);
+    const char *md = cli_setting(flag[OPT_MAXDB], "BASIN_MAX_DB_SIZE", NULL);
+    if ((rl && parse_num("--rate-limit", rl, 0, 1e6, &rate)) ||
+        (md && parse_num("--max-db-size", md, 65536, 1e15, &max_db)))
+        return 2;
+    ratelimit_configure(rate);
     wo.n_workers = (int)workers;
     wo.lease_ms = (int64_t)(lease * 1000);
     wo.heartbeat_ms = wo.lease_ms / 10 < 1000 ? wo.lease_ms / 10 : 1000;
@@ -171,7 +187,10 @@ int cli_serve(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     char err[512] = "";
-    store_options so = {.path = db, .sync_full = strcmp(sync, "full") == 0, .migrate = true};
+    store_options so = {.path = db,
+                        .sync_full = strcmp(sync, "full") == 0,
+                        .migrate = true,
+                        .max_db_bytes = (int64_t)max_db};
     app a = {.limits = basin_default_limits, .max_body = (size_t)max_body, .cors_origin = cors};
     atomic_init(&a.stopping, false);
     int rc = store_open(&so, &a.store, err, sizeof err);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "ratelimit.h"
 #include "util/clock.h"
 
 /* Whether tokens are in force, re-read from the store at most once per AUTH_RECHECK_MS. */
@@ -46,6 +47,13 @@ bool http_authorize(http_request *req, const route *r, http_response *res)
     }
     if (rc) {
         http_store_problem(res, rc, "token");
+        return false;
+    }
+    int retry_after = 1;
+    if (!ratelimit_take(req->token_id, &retry_after)) {
+        http_problem(res, 429, "rate_limited", NULL,
+                     "this token sent more requests than its rate allows; retry later");
+        res->retry_after_s = retry_after > 0 ? retry_after : 1;
         return false;
     }
     if ((int)scope < (int)r->scope) {

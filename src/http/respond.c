@@ -127,6 +127,12 @@ void http_store_problem(http_response *res, int rc, const char *what)
         http_problem(res, 503, "unavailable", NULL, "out of memory; retry shortly");
         res->retry_after_s = 1;
         break;
+    case BASIN_EFULL:
+        http_problem(res, 503, "unavailable", NULL,
+                     "the database is full; nothing was stored (delete finished jobs or "
+                     "raise --max-db-size, then retry)");
+        res->retry_after_s = 30;
+        break;
     default:
         http_problem(res, 500, "internal", NULL, "internal error");
         break;

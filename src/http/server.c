@@ -278,8 +278,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* Refuse an announced oversized body before reading any of it. */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > a->max_body)
+        if (cl && strtoull(cl, NULL, 10) > a->max_body) {
+            /* Answer now; MHD discards the body rather than waiting for it. */
             st->too_large = true;
+            http_response res = {.app = a};
+            ulid_new(res.request_id);
+            http_problem(&res, 413, "payload_too_large", NULL,
+                         "the request body is larger than the limit of %zu bytes", a->max_body);
+            metrics_http(-1, 413);
+            return send_response(conn, &res);
+        }
         return MHD_YES;
     }
     if (*upload_size) {

@@ -31,6 +31,8 @@ int store_rc(int sqlite_rc)
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         return BASIN_EBUSY;
+    case SQLITE_FULL:
+        return BASIN_EFULL;
     default:
         return BASIN_EDB;
     }
@@ -49,10 +51,13 @@ int store_connect(store *s, sqlite3 **out, char *errbuf, size_t errcap)
         return BASIN_EDB;
     }
     sqlite3_busy_timeout(db, s->busy_timeout_ms);
-    char pragmas[256];
-    snprintf(pragmas, sizeof pragmas,
-             "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;",
-             s->sync_full ? "FULL" : "NORMAL");
+    char pragmas[320];
+    int n = snprintf(pragmas, sizeof pragmas,
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;",
+                     s->sync_full ? "FULL" : "NORMAL");
+    if (s->max_db_bytes > 0) /* a size quota: writes past it fail with SQLITE_FULL */
+        snprintf(pragmas + n, sizeof pragmas - (size_t)n, " PRAGMA max_page_count = %lld;",
+                 (long long)(s->max_db_bytes / 4096));
     char *msg = NULL;
     rc = sqlite3_exec(db, pragmas, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
@@ -132,6 +137,7 @@ int store_open(const store_options *opt, store **out, char *errbuf, size_t errca
     s->path = strdup(opt->path);
     s->sync_full = opt->sync_full;
     s->busy_timeout_ms = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000;
+    s->max_db_bytes = opt->max_db_bytes;
     pthread_mutex_init(&s->writer_mutex, NULL);
     pthread_mutex_init(&s->pool_mutex, NULL);
     pthread_cond_init(&s->pool_cond, NULL);

@@ -76,11 +76,14 @@ static int insert_job(sqlite3 *db, const job_new *job, const char *id, int64_t n
 }
 
 /* Commits every pending request in one transaction (the caller is the leader). Each
- * insert runs inside a savepoint so one bad row fails alone. */
+ * insert runs inside a savepoint so one bad row fails alone — unless SQLite rolled the
+ * whole transaction back (it may on SQLITE_FULL): then every request of the batch fails
+ * with that error, since none of them was stored. */
 static void commit_batch(store *s, submit_request *batch)
 {
-    sqlite3 *db;
+    sqlite3 *db = NULL;
     int rc = store_write_begin(s, &db);
+    bool begun = rc == 0; /* the writer is locked until store_write_end */
     int64_t now = clock_wall_ms();
     for (submit_request *r = batch; r; r = r->next) {
         if (rc) {
@@ -89,14 +92,23 @@ static void commit_batch(store *s, submit_request *batch)
         }
         sqlite3_exec(db, "SAVEPOINT one", NULL, NULL, NULL);
         r->rc = insert_job(db, r->job, r->id, now);
+        if (r->rc && sqlite3_get_autocommit(db)) {
+            rc = r->rc;
+            for (submit_request *q = batch; q != r; q = q->next)
+                q->rc = rc;
+            continue;
+        }
         sqlite3_exec(db, r->rc ? "ROLLBACK TO one" : "RELEASE one", NULL, NULL, NULL);
     }
-    if (rc == 0) {
-        int end = store_write_end(s, true);
-        for (submit_request *r = batch; r; r = r->next)
-            if (end)
-                r->rc = end;
+    if (rc) {
+        if (begun)
+            store_write_end(s, false); /* unlocks; the ROLLBACK itself may find nothing */
+        return;
     }
+    int end = store_write_end(s, true);
+    for (submit_request *r = batch; r; r = r->next)
+        if (end && r->rc == 0)
+            r->rc = end;
 }
 
 int store_submit(store *s, const job_new *job, char id_out[ULID_LEN + 1])

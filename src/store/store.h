@@ -27,10 +27,11 @@
 typedef struct store store;
 
 typedef struct store_options {
-    const char *path;    /* SQLite file; created if missing */
-    bool sync_full;      /* synchronous=FULL (default) or NORMAL */
-    int busy_timeout_ms; /* 0 → 5000 */
-    bool migrate;        /* apply pending migrations on open */
+    const char *path;     /* SQLite file; created if missing */
+    bool sync_full;       /* synchronous=FULL (default) or NORMAL */
+    int busy_timeout_ms;  /* 0 → 5000 */
+    bool migrate;         /* apply pending migrations on open */
+    int64_t max_db_bytes; /* size quota (4 KiB pages); writes beyond it fail BASIN_EFULL */
 } store_options;
 
 /* Opens (and with opt->migrate, migrates) the database. Returns 0 and *out, or

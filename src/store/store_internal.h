@@ -18,6 +18,7 @@ struct store {
     char *path;
     bool sync_full;
     int busy_timeout_ms;
+    int64_t max_db_bytes; /* 0: no quota */
 
     pthread_mutex_t writer_mutex; /* guards writer */
     sqlite3 *writer;

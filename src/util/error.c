@@ -21,6 +21,7 @@ static const struct {
     {BASIN_ELIMIT, "resource_limit", "resource limit exceeded"},
     {BASIN_ESCHEMA, "schema_too_new", "database schema is newer than this basin"},
     {BASIN_ESHUTDOWN, "shutdown", "the service is shutting down"},
+    {BASIN_EFULL, "storage_full", "the database is full"},
 };
 
 #define N_ERRORS (sizeof error_table / sizeof error_table[0])
