@@ -10,7 +10,8 @@ mode=${1:-build}
 runtime=(libmicrohttpd12 libjansson4 libsqlite3-0 libuv1 libopenblas0 liblapacke libfftw3-double3 curl)
 build=(gcc libc6-dev pkg-config meson ninja-build python3 libmicrohttpd-dev libjansson-dev
        libsqlite3-dev libuv1-dev libopenblas-dev liblapacke-dev libfftw3-dev check)
-test=(python3-numpy python3-scipy python3-sklearn python3-pywt python3-yaml python3-jsonschema valgrind procps clang-format git)
+test=(python3-numpy python3-scipy python3-sklearn python3-pywt python3-yaml python3-jsonschema valgrind procps clang-format git clang
+      libclang-rt-14-dev)
 
 case "$mode" in
   runtime) want=("${runtime[@]}") ;;

@@ -14,8 +14,9 @@ log=$(mktemp)
 # Runs the Check unit suites of build dir $1 and adds their checks to the counts. Check
 # prints "NN%: Checks: C, Failures: F, Errors: E" per suite.
 unit_suites() {
-  echo "== unit suites ($1)"
-  meson test -C "$1" --suite unit --print-errorlogs --verbose >"$log" 2>&1
+  echo "== unit suites ($1${2:+: $2}${3:+, wrapped})"
+  # shellcheck disable=SC2086  # $2 is a list of suite names
+  meson test -C "$1" --suite unit --print-errorlogs --verbose ${3:+"$3"} ${2:-} >"$log" 2>&1
   local rc=$?
   while read -r checks fails errors; do
     passed=$((passed + checks - fails - errors))
@@ -34,6 +35,32 @@ unit_suites build
 BUILD_DIR=build-asan scripts/build.sh -Db_sanitize=address,undefined -Db_lundef=false \
   -Dbuildtype=debugoptimized || exit 1
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 unit_suites build-asan
+# The queue and worker suites (threads, locks, the libuv loop) under ThreadSanitizer.
+BUILD_DIR=build-tsan scripts/build.sh -Db_sanitize=thread -Db_lundef=false \
+  -Dbuildtype=debugoptimized || exit 1
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 unit_suites build-tsan "store worker"
+# The fast suites under valgrind's memcheck (leaks and uninitialised reads).
+unit_suites build "params where util" \
+  "--wrap=valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+
+# Fuzzing: libFuzzer targets (every model's params validation; request parsing) built
+# with clang under ASan+UBSan, each run for FUZZ_SECONDS from the corpus in tests/fuzz/.
+echo "== fuzz"
+CC=clang BUILD_DIR=build-fuzz scripts/build.sh -Dfuzz=true -Dtests=false \
+  -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized || exit 1
+for target in params request; do
+  corpus=$(mktemp -d)
+  cp tests/fuzz/corpus/"$target"/* "$corpus"/
+  if UBSAN_OPTIONS=halt_on_error=1 build-fuzz/fuzz_"$target" -max_total_time="${FUZZ_SECONDS:-30}" \
+       -max_len=4096 -print_final_stats=1 "$corpus" >"$log" 2>&1; then
+    passed=$((passed + 1))
+    grep -E "^stat::number_of_executed_units|Done [0-9]+ runs" "$log" | sed "s/^/fuzz_$target: /"
+  else
+    failed=$((failed + 1))
+    tail -n 60 "$log"
+  fi
+  rm -rf "$corpus"
+done
 
 # Formatting: every C file as the project's .clang-format has it (one check).
 echo "== clang-format"

@@ -11,6 +11,8 @@ extern const basin_model model_langevin;
 /* extern: associative memory (dense, continuous) */
 /* extern: fields (harmonic, rsvp) */
 /* extern: relaxation and diffusion */
+extern const basin_model model_fokker_planck;
+extern const basin_model model_diffusion;
 /* extern: sparse coding, denoising, state space */
 /* extern: statistical physics and plasticity */
 extern const basin_model model_ising;
@@ -23,6 +25,8 @@ const basin_model *const basin_models[] = {
     /* registry: associative memory (dense, continuous) */
     /* registry: fields (harmonic, rsvp) */
     /* registry: relaxation and diffusion */
+    &model_fokker_planck,
+    &model_diffusion,
     /* registry: sparse coding, denoising, state space */
     /* registry: statistical physics and plasticity */
     &model_ising,

@@ -493,6 +493,10 @@ void worker_pool_stop(worker_pool *p, int64_t grace_ms)
     }
     for (int i = 0; i < p->opt.n_workers; i++)
         uv_thread_join(&p->slots[i].thread);
+    /* The loop reads the slots on every tick: stop it before they go away. */
+    uv_async_send(&p->stop_async);
+    uv_thread_join(&p->loop_thread);
+    uv_loop_close(&p->loop);
     /* A job the loop assigned but no thread started goes back to the queue untouched. */
     for (int i = 0; i < p->opt.n_workers; i++) {
         slot *sl = &p->slots[i];
@@ -504,9 +508,6 @@ void worker_pool_stop(worker_pool *p, int64_t grace_ms)
         pthread_mutex_destroy(&sl->mutex);
         pthread_cond_destroy(&sl->cond);
     }
-    uv_async_send(&p->stop_async);
-    uv_thread_join(&p->loop_thread);
-    uv_loop_close(&p->loop);
     pthread_mutex_destroy(&p->rng_mutex);
     free(p->slots);
     free(p);

@@ -1,6 +1,7 @@
 """Integration tests of the HTTP API (api/openapi.yaml, ../shared/design/api.md): a real
 `basin serve` on loopback, real HTTP. Run: python3 test_api.py path/to/basin"""
 import io
+import json
 import math
 import os
 import time
@@ -145,8 +146,14 @@ def test_validation_problems():
     assert status == 400 and p["code"] == "invalid_json", p
     status, _, p = srv.request("POST", "/v1/jobs", raw=b'{}', headers={"Content-Type": "text/plain"})
     assert status == 415 and p["code"] == "unsupported_media_type"
-    status, _, p = srv.request("POST", "/v1/jobs", raw=b"[" * 9 * 1024 * 1024, headers={"Content-Type": "application/json"})
-    assert status == 413 and p["code"] == "payload_too_large", p
+    # 9 MiB sent chunked (no Content-Length to refuse early): counted while read, then 413.
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
+    conn.request("POST", "/v1/jobs", body=iter([b"[" * (1 << 20)] * 9),
+                 headers={"Content-Type": "application/json"}, encode_chunked=True)
+    r = conn.getresponse()
+    assert r.status == 413 and json.loads(r.read())["code"] == "payload_too_large"
+    conn.close()
     status, _, p = srv.request("POST", "/v1/jobs", {"kind": "langevin", "params": {}, "priority": 1e300, "labels": {"a:b": "x"}, "timeout_s": -1, "run_after": "yesterday"})
     pointers = {e["pointer"] for e in p["errors"]}
     assert status == 422 and {"/priority", "/labels/a:b", "/timeout_s", "/run_after"} <= pointers, p
