@@ -31,8 +31,9 @@
 #define LN_2PI      1.8378770664093454836
 #define BULK_MARGIN 25.0 /* the Boltzmann bulk: E − min E ≤ 25 T per axis */
 
-/* SIMD clones of the hot loops (see update_harmonic). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* SIMD clones of the hot loops (see update_harmonic). Not under ThreadSanitizer: its
+ * runtime is not ready when the ifunc resolvers run at load time. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define BASIN_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define BASIN_CLONES

@@ -1128,7 +1128,7 @@ static const double zig_f[1024] = {
 /* The SIMD code paths (AVX-512, AVX2, baseline) of the two loops below compute the same
  * integer operations and the same single rounded multiply, so they give identical bits; the
  * clones only change the speed. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 #define BASIN_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define BASIN_CLONES
