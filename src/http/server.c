@@ -324,10 +324,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         ulid_new(res.request_id);
     int route_index = dispatch(a, conn, method, url, st, &res);
     metrics_http(route_index, res.status);
-    log_fields(LOG_INFO, "request",
-               json_pack("{s:s, s:s, s:i, s:f, s:s}", "method", method, "path", url, "status",
-                         res.status, "ms", (double)(clock_mono_ms() - st->started_ms), "request_id",
-                         res.request_id));
+    if (log_enabled(LOG_INFO))
+        log_fields(LOG_INFO, "request",
+                   json_pack("{s:s, s:s, s:i, s:f, s:s}", "method", method, "path", url, "status",
+                             res.status, "ms", (double)(clock_mono_ms() - st->started_ms),
+                             "request_id", res.request_id));
     log_debug("%s %s -> %d", method, url, res.status);
     return send_response(conn, &res);
 }

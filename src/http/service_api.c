@@ -13,10 +13,8 @@ int api_health(const http_request *req, http_response *res)
         res->retry_after_s = 5;
         return 0;
     }
-    queue_counts counts;
-    int rc = store_ping(a->store);
-    if (rc == 0)
-        rc = store_counts(a->store, &counts);
+    int64_t queued = 0, running = 0;
+    int rc = store_queue_depth(a->store, &queued, &running);
     if (rc) {
         http_problem(res, 503, "unavailable", NULL, "the database is unusable: %s",
                      basin_strerror(rc));
@@ -29,8 +27,8 @@ int api_health(const http_request *req, http_response *res)
     json_t *body = json_pack("{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:I, s:I}}", "status",
                              atomic_load(&a->stopping) ? "stopping" : "ok", "version",
                              BASIN_VERSION, "db", "ok", "workers", "total", total, "busy", busy,
-                             "queue", "queued", (json_int_t)counts.by_status[JOB_QUEUED], "running",
-                             (json_int_t)counts.by_status[JOB_RUNNING]);
+                             "queue", "queued", (json_int_t)queued, "running",
+                             (json_int_t)running);
     http_json(res, 200, body);
     return 0;
 }

@@ -168,8 +168,8 @@ void store_close(store *s)
     if (!s)
         return;
     for (int i = 0; i < s->n_idle; i++)
-        sqlite3_close(s->idle[i]);
-    sqlite3_close(s->writer);
+        store_disconnect(s->idle[i]);
+    store_disconnect(s->writer);
     pthread_mutex_destroy(&s->writer_mutex);
     pthread_mutex_destroy(&s->pool_mutex);
     pthread_cond_destroy(&s->pool_cond);
@@ -234,6 +234,73 @@ int store_write_end(store *s, bool ok)
     }
     pthread_mutex_unlock(&s->writer_mutex);
     return store_rc(rc);
+}
+
+/* Every statement store_cached() prepared, so that store_disconnect() finalizes those and
+ * only those: a connection also holds statements of its virtual tables (FTS5), which
+ * they finalize themselves. Touched only when a statement is first prepared and when a
+ * connection closes. */
+static pthread_mutex_t cached_mutex = PTHREAD_MUTEX_INITIALIZER;
+static sqlite3_stmt **cached_list;
+static size_t cached_n, cached_cap;
+
+sqlite3_stmt *store_cached(sqlite3 *db, const char *sql)
+{
+    /* The connection's own list of statements is the cache: a statement is used by one
+     * caller at a time (connections are not shared while in use), so a match that is not
+     * busy is free. Preparing costs tens of microseconds; this look-up a few strcmp. */
+    for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st; st = sqlite3_next_stmt(db, st))
+        if (!sqlite3_stmt_busy(st) && strcmp(sqlite3_sql(st), sql) == 0) {
+            sqlite3_reset(st);
+            sqlite3_clear_bindings(st);
+            return st;
+        }
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    pthread_mutex_lock(&cached_mutex);
+    if (cached_n == cached_cap) {
+        size_t cap = cached_cap ? cached_cap * 2 : 64;
+        sqlite3_stmt **p = realloc(cached_list, cap * sizeof *p);
+        if (p) {
+            cached_list = p;
+            cached_cap = cap;
+        }
+    }
+    bool kept = cached_n < cached_cap;
+    if (kept)
+        cached_list[cached_n++] = st;
+    pthread_mutex_unlock(&cached_mutex);
+    if (!kept) { /* out of memory: use it once, uncached */
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+void store_done(sqlite3_stmt *st)
+{
+    if (st)
+        sqlite3_reset(st);
+}
+
+void store_disconnect(sqlite3 *db)
+{
+    if (!db)
+        return;
+    pthread_mutex_lock(&cached_mutex);
+    for (size_t i = 0; i < cached_n;) {
+        if (sqlite3_db_handle(cached_list[i]) == db) {
+            sqlite3_finalize(cached_list[i]);
+            cached_list[i] = cached_list[--cached_n];
+        } else {
+            i++;
+        }
+    }
+    pthread_mutex_unlock(&cached_mutex);
+    sqlite3_close(db);
 }
 
 sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql)

@@ -52,7 +52,7 @@ struct submit_request {
 
 static int insert_job(sqlite3 *db, const job_new *job, const char *id, int64_t now)
 {
-    sqlite3_stmt *st = store_prepare(
+    sqlite3_stmt *st = store_cached(
         db, "INSERT INTO jobs (id, kind, model_version, params, priority, labels, status, "
             "max_attempts, timeout_s, created_at, run_after, updated_at) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'queued', ?7, ?8, ?9, ?10, ?9)");
@@ -72,7 +72,9 @@ static int insert_job(sqlite3 *db, const job_new *job, const char *id, int64_t n
         sqlite3_bind_double(st, 8, job->timeout_s);
     sqlite3_bind_int64(st, 9, now);
     sqlite3_bind_int64(st, 10, job->run_after_ms > 0 ? job->run_after_ms : now);
-    return store_step_done(st);
+    int step = sqlite3_step(st);
+    store_done(st);
+    return step == SQLITE_DONE ? 0 : store_rc(step);
 }
 
 /* Commits every pending request in one transaction (the caller is the leader). Each
@@ -195,14 +197,14 @@ void job_row_clear(job_row *row)
 
 static int get_job_on(sqlite3 *db, const char *id, job_row *out)
 {
-    sqlite3_stmt *st = store_prepare(db, "SELECT " JOB_COLUMNS JOB_FROM "WHERE j.id = ?1");
+    sqlite3_stmt *st = store_cached(db, "SELECT " JOB_COLUMNS JOB_FROM "WHERE j.id = ?1");
     if (!st)
         return BASIN_EDB;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         store_read_job_row(st, out);
-    sqlite3_finalize(st);
+    store_done(st);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? BASIN_ENOTFOUND : store_rc(rc);
 }
 
@@ -221,7 +223,7 @@ int store_job_status(store *s, const char *id, job_status *out)
     sqlite3 *db = store_reader_get(s);
     if (!db)
         return BASIN_EDB;
-    sqlite3_stmt *st = store_prepare(db, "SELECT status FROM jobs WHERE id = ?1");
+    sqlite3_stmt *st = store_cached(db, "SELECT status FROM jobs WHERE id = ?1");
     int rc = BASIN_EDB;
     if (st) {
         sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
@@ -230,7 +232,7 @@ int store_job_status(store *s, const char *id, job_status *out)
             rc = job_status_parse((const char *)sqlite3_column_text(st, 0), out);
         else
             rc = step == SQLITE_DONE ? BASIN_ENOTFOUND : store_rc(step);
-        sqlite3_finalize(st);
+        store_done(st);
     }
     store_reader_put(s, db);
     return rc;
@@ -259,6 +261,34 @@ int store_counts(store *s, queue_counts *out)
         return store_rc(step);
     *out = c;
     return 0;
+}
+
+int store_queue_depth(store *s, int64_t *queued, int64_t *running)
+{
+    sqlite3 *db = store_reader_get(s);
+    if (!db)
+        return BASIN_EDB;
+    static const char *const sql[2] = {
+        "SELECT count(*) FROM jobs INDEXED BY jobs_queue WHERE status = 'queued'",
+        "SELECT count(*) FROM jobs INDEXED BY jobs_running WHERE status = 'running'",
+    };
+    int64_t *out[2] = {queued, running};
+    int rc = 0;
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        sqlite3_stmt *st = store_cached(db, sql[i]);
+        if (!st) {
+            rc = BASIN_EDB;
+            break;
+        }
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW)
+            *out[i] = sqlite3_column_int64(st, 0);
+        else
+            rc = store_rc(step);
+        store_done(st);
+    }
+    store_reader_put(s, db);
+    return rc;
 }
 
 int store_counts_by_kind(store *s,

@@ -57,6 +57,14 @@ int store_write_begin(store *s, sqlite3 **db);
 int store_write_end(store *s, bool ok);
 /* Maps an SQLite result code to a basin code (BUSY/LOCKED → BASIN_EBUSY, else EDB). */
 int store_rc(int sqlite_rc);
+/* A statement of db prepared once and kept (hot paths): reset and unbound, ready to bind.
+ * Give it back with store_done(), never sqlite3_finalize(). NULL on failure. */
+sqlite3_stmt *store_cached(sqlite3 *db, const char *sql);
+/* Resets a cached statement after use (keeps it for the next caller on this connection). */
+void store_done(sqlite3_stmt *st);
+/* Finalizes every statement of db and closes it. */
+void store_disconnect(sqlite3 *db);
+
 /* Prepares sql on db; NULL on failure. */
 sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql);
 /* Executes a prepared, bound statement to completion and finalises it; basin code. */

@@ -28,6 +28,11 @@ int log_parse_level(const char *name, log_level *out)
     return -1;
 }
 
+bool log_enabled(log_level level)
+{
+    return (int)level >= atomic_load(&min_level);
+}
+
 void log_fields(log_level level, const char *msg, json_t *fields)
 {
     if ((int)level < atomic_load(&min_level)) {

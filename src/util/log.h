@@ -6,6 +6,7 @@
 #define BASIN_UTIL_LOG_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 typedef enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_OFF } log_level;
 
@@ -15,6 +16,9 @@ void log_set_level(log_level level);
 int log_parse_level(const char *name, log_level *out);
 
 void log_msg(log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* True when lines of `level` are written (check before building costly fields). */
+bool log_enabled(log_level level);
 
 /* One line with extra fields: {"ts","level","msg", ...fields}; steals `fields`. */
 void log_fields(log_level level, const char *msg, json_t *fields);
