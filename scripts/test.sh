@@ -86,6 +86,21 @@ for t in tests/integration/test_*.py tests/reference/test_*.py; do
   fi
   if [ $rc -ne 0 ] && [ -z "$line" ]; then failed=$((failed + 1)); fi
 done
+# The API and hostile-input tests again against the ASan+UBSan server: a leak, an invalid
+# access or undefined behaviour in the server fails them (it exits non-zero on SIGTERM).
+for t in tests/integration/test_api.py tests/integration/test_hostile.py; do
+  echo "== $t (ASan+UBSan server)"
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+    /usr/bin/python3 "$t" build-asan/src/basin >"$log" 2>&1
+  rc=$?
+  tail -n 40 "$log"
+  line=$(grep -E "^[0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
+  if [ -n "$line" ]; then
+    passed=$((passed + $(echo "$line" | cut -d' ' -f1)))
+    failed=$((failed + $(echo "$line" | cut -d' ' -f3)))
+  fi
+  if [ $rc -ne 0 ] && [ -z "$line" ]; then failed=$((failed + 1)); fi
+done
 rm -f "$log"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

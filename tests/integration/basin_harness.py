@@ -69,8 +69,10 @@ class Server:
         return self.proc.wait(timeout=timeout)
 
     def stop(self):
+        """Stops the server with SIGTERM; returns its exit status (None if not running)."""
         if self.proc and self.proc.poll() is None:
-            self.terminate()
+            return self.terminate()
+        return None
 
     def request(self, method, path, body=None, headers=None, raw=None, timeout=90):
         """Returns (status, headers, parsed JSON or bytes)."""

@@ -338,6 +338,12 @@ def test_newer_schema_refused():
         assert "newer" in str(e), e
 
 
+def test_server_stops_cleanly():
+    """Last: SIGTERM ends the shared server with status 0 (under ASan, also no leak)."""
+    status = srv.stop()
+    assert status == 0, "exit status %s: %s" % (status, srv.read_log()[-3000:])
+
+
 try:
     run_tests(globals())
 finally:
