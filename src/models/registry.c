@@ -14,10 +14,14 @@ extern const basin_model model_langevin;
 extern const basin_model model_fokker_planck;
 extern const basin_model model_diffusion;
 /* extern: sparse coding, denoising, state space */
+extern const basin_model model_sparse_code;
+extern const basin_model model_denoise;
+extern const basin_model model_ssm;
 /* extern: statistical physics and plasticity */
 extern const basin_model model_ising;
 extern const basin_model model_normnet;
 extern const basin_model model_model_collapse;
+/* extern: memory */
 
 const basin_model *const basin_models[] = {
     &model_hopfield,
@@ -28,10 +32,14 @@ const basin_model *const basin_models[] = {
     &model_fokker_planck,
     &model_diffusion,
     /* registry: sparse coding, denoising, state space */
+    &model_sparse_code,
+    &model_denoise,
+    &model_ssm,
     /* registry: statistical physics and plasticity */
     &model_ising,
     &model_normnet,
     &model_model_collapse,
+    /* registry: memory */
 };
 
 const size_t basin_n_models = sizeof basin_models / sizeof basin_models[0];
