@@ -2,7 +2,9 @@
  * main.c — the basin executable: a table of subcommands.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 
@@ -40,6 +42,11 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    /* One BLAS thread per job (workers already use every core). OpenBLAS reads this when
+     * it loads, before main: so set it and start again, once. Its idle threads would
+     * otherwise spin beside every job. */
+    if (!getenv("OPENBLAS_NUM_THREADS") && setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0)
+        execv("/proc/self/exe", argv); /* on failure: go on with the library's default */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -5,9 +5,12 @@
  * diagonal, uniform external field h_ext. Local field h_i = Σ_{j≠i} J_ij s_j + h_ext.
  *
  * Storage rules and how the couplings are held:
- *   hebb            J = (1/N) Ξ Ξᵀ − α I (α = P/N). Held as the patterns Ξ (N×P) and the
- *                   integer vector b = Ξᵀ s = N m: h_i = (ξ_i·b − P s_i)/N + h_ext. Every
- *                   sum is an integer below 2^53, so fields and ties are exact.
+ *   hebb            J = (1/N) Ξ Ξᵀ − α I (α = P/N). Held as the patterns Ξ (N×P, int8) and
+ *                   the integer vector b = Ξᵀ s = N m (int32, and int16 when N ≤ 32767):
+ *                   h_i = (ξ_i·b − P s_i)/N + h_ext. Every sum is an exact integer
+ *                   (accumulated in int32 blocks that cannot overflow, then int64), so
+ *                   fields, ties and overlaps are exact; no floating-point copy of the
+ *                   patterns is made.
  *   pseudo_inverse  J = Ξ G⁻¹ Ξᵀ − diag, G = ΞᵀΞ (P×P Gram matrix; Kohonen/Personnaz
  *                   projector). Held as Ξ and K = Ξ G⁻¹ (N×P, no N×N matrix), with
  *                   b = Kᵀ s: h_i = ξ_i·b − J_ii s_i + h_ext, J_ii = ξ_i·K_i. K comes
@@ -22,14 +25,16 @@
  *                   the field vector hloc = W s.
  *
  * Each spin update costs O(P) (hebb, pseudo_inverse) or O(1) plus O(N) per flip
- * (storkey): a flip of s_k by δ = −2 s_k adds δ K_k to b (resp. δ W_k to hloc). Float
- * paths refresh b (hloc) from s at the start of each sweep, so rounding drift is bounded
- * by one sweep, and treat |h_i| ≤ 1e-9 as a tie at T = 0.
+ * (storkey): a flip of s_k by δ = −2 s_k adds δ ξ_k to b32 (hebb), δ K_k to b or δ W_k to
+ * hloc. The float paths refresh b (hloc) from s at the start of each sweep, so rounding
+ * drift is bounded by one sweep, and treat |h_i| ≤ 1e-9 as a tie at T = 0.
  *
  * Dynamics: one sweep is N spin updates. async: random sequential order, a new random
  * permutation each sweep, each update seeing the latest state. sync: all spins updated
  * from the same old state. T = 0: s_i = sign(h_i), unchanged on a tie. T > 0: heat bath,
- * P(s_i = +1) = (1 + tanh(h_i/T))/2.
+ * P(s_i = +1) = (1 + tanh(h_i/T))/2, evaluated as 1/(1 + exp(−2h_i/T)) (the same number,
+ * one exp instead of a tanh) and taken as 1 or 0 when |2h_i/T| > 40, where it is within
+ * e^{−40} ≈ 4.3e-18 of that, below the 2^-53 resolution of the uniform it is compared with.
  *
  * Ownership: the workspace owns copies of the patterns, the couplings and the state; the
  * caller owns the workspace (alloc/free) and the random generator it passes in. No
@@ -39,6 +44,7 @@
 #define BASIN_HOPFIELD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "basin/rng.h"
@@ -82,15 +88,19 @@ typedef struct basin_hopfield {
     long learn_pos;   /* row or pattern reached within a learning stage */
     bool have_prev;   /* sync: s_prev holds the state before the last sweep */
     double tie;       /* |h| at or below this is a tie at T = 0 */
-    double c;         /* scale of J = c·Ξ Kᵀ − diag: 1/N (hebb), 1 (pseudo_inverse) */
+    double c;         /* scale of J = c·Ξ Kᵀ − diag: 1 (pseudo_inverse) */
     int8_t *xi8;      /* patterns, P×N row-major: xi8[μ·N + i] = ξ_i^μ */
-    double *Xi;       /* patterns, N×P row-major: Xi[i·P + μ] = ξ_i^μ */
-    double *K;        /* N×P: Xi (hebb) or Xi G⁻¹ (pseudo_inverse) */
-    double *d;        /* N: the diagonal of J before zeroing, divided by c (0: storkey) */
+    int8_t *xiT8;     /* hebb: patterns, N×P row-major: xiT8[i·P + μ] = ξ_i^μ */
+    int32_t *b32;     /* hebb: P, the exact overlaps times N, Ξᵀ s */
+    int16_t *b16;     /* hebb with N ≤ INT16_MAX: the same as int16, for fast dots */
+    size_t chunk;     /* hebb: terms of ξ_i·b summed in int32 before widening */
+    double *Xi;       /* pseudo_inverse, storkey: patterns, N×P row-major */
+    double *K;        /* pseudo_inverse: N×P, Xi G⁻¹ */
+    double *d;        /* N: the diagonal of J before zeroing, times N for hebb (P), 0: storkey */
     double *G;        /* P×P Gram matrix, then its Cholesky factor (pseudo_inverse) */
     int *piv;         /* P: pivots of the factor, 1-based (pseudo_inverse, while learning) */
     double *W;        /* N×N couplings (storkey) */
-    double *b;        /* P: Kᵀ s */
+    double *b;        /* P: Kᵀ s (pseudo_inverse) */
     double *hloc;     /* N: W s (storkey) */
     double *hN;       /* N scratch: fields of a sync sweep, Storkey learning fields */
     double *sd;       /* N scratch: the state as doubles */
@@ -152,12 +162,18 @@ double basin_hopfield_overlap(const basin_hopfield *w, long mu);
 void basin_hopfield_overlaps(basin_hopfield *w, double *m);
 
 /* Writes the dense couplings J (N×N row-major, zero diagonal) into caller-owned J; meant
- * for checks at small N. Requires learned couplings. */
+ * for checks at small N (O(N²P)). Requires learned couplings. */
 void basin_hopfield_couplings(const basin_hopfield *w, double *J);
+
+/* Like basin_hopfield_couplings but before the diagonal is zeroed: (1/N) Ξ Ξᵀ (hebb), the
+ * projector Ξ G⁺ Ξᵀ onto the span of the patterns (pseudo_inverse; symmetric, idempotent
+ * and of trace `rank`, to rounding), W itself (storkey, whose diagonal is 0). */
+void basin_hopfield_couplings_full(const basin_hopfield *w, double *J);
 
 /* Estimated work of building the couplings and of one sweep, for admission control before
  * allocating anything, in the units of the budgets above: about one scalar operation, or
- * 1 ns of one core (a BLAS-3 flop counts 1/8, a transposed pattern entry 32). */
+ * 1 ns of one core (a BLAS-3 flop counts 1/8, a transposed pattern entry 32 as a double,
+ * 4 as an int8). */
 double basin_hopfield_learn_cost(const basin_hopfield_config *cfg);
 double basin_hopfield_sweep_cost(const basin_hopfield_config *cfg);
 

@@ -2,10 +2,10 @@
  * hopfield.c — couplings, sweeps, energy and overlaps of the binary Hopfield network
  * (see include/basin/hopfield.h for the model and the storage of each rule).
  *
- * Invariant between calls: b = Kᵀ s (hebb, pseudo_inverse) or hloc = W s (storkey) for the
- * current state s, up to the rounding of incremental updates within one sweep (none for
- * hebb, whose sums are exact integers). Every update that flips s_k also applies the
- * flip to b or hloc, so a field read by the next update already sees it.
+ * Invariant between calls: b32 = Ξᵀ s exactly (hebb), b = Kᵀ s (pseudo_inverse) or
+ * hloc = W s (storkey) for the current state s, the float ones up to the rounding of
+ * incremental updates within one sweep. Every update that flips s_k also applies the
+ * flip to b32, b or hloc, so a field read by the next update already sees it.
  */
 #include "basin/hopfield.h"
 
@@ -13,6 +13,7 @@
 #include <cblas.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,10 @@ enum { STAGE_COPY, STAGE_GRAM, STAGE_FACTOR, STAGE_PROJECT, STAGE_STORKEY, STAGE
  * transpose counts 32 (memory traffic and first-touch page faults of the N×P array). */
 #define BLAS3_FLOP 0.125
 #define COPY_COST  32.0
+#define COPY8_COST 4.0
+
+/* async hebb: updates ahead whose pattern rows are prefetched */
+#define PREFETCH_AHEAD 8
 
 _Static_assert(sizeof(lapack_int) == sizeof(int), "pivots are stored as int");
 
@@ -50,7 +55,7 @@ double basin_hopfield_learn_cost(const basin_hopfield_config *cfg)
     double copy = COPY_COST * N * P;
     switch (cfg->rule) {
     case BASIN_HOPFIELD_HEBB:
-        return copy;
+        return COPY8_COST * N * P;
     case BASIN_HOPFIELD_PSEUDO_INVERSE:
         /* Gram matrix (N P² flops), Cholesky (P³/3), K = Ξ G⁻¹ by solves (2 N P²) */
         return copy + BLAS3_FLOP * (3.0 * N * P * P + P * P * P / 3.0);
@@ -82,8 +87,10 @@ void basin_hopfield_free(basin_hopfield *w)
     if (!w)
         return;
     free(w->xi8);
-    if (w->K != w->Xi)
-        free(w->K);
+    free(w->xiT8);
+    free(w->b32);
+    free(w->b16);
+    free(w->K);
     free(w->Xi);
     free(w->d);
     free(w->G);
@@ -113,47 +120,58 @@ int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi, bas
     size_t N = nn(w), P = pp(w);
 
     w->xi8 = malloc(N * P);
-    w->Xi = malloc(N * P * sizeof *w->Xi);
     w->d = malloc(N * sizeof *w->d);
-    w->b = malloc(P * sizeof *w->b);
-    w->bP = malloc(P * sizeof *w->bP);
-    w->aP = malloc(P * sizeof *w->aP);
     w->hN = malloc(N * sizeof *w->hN);
     w->sd = malloc(N * sizeof *w->sd);
     w->s = calloc(N, 1);
     w->s_new = calloc(N, 1);
     w->s_prev = calloc(N, 1);
     w->perm = malloc(N * sizeof *w->perm);
-    if (!w->xi8 || !w->Xi || !w->d || !w->b || !w->bP || !w->aP || !w->hN || !w->sd || !w->s ||
-        !w->s_new || !w->s_prev || !w->perm)
+    if (!w->xi8 || !w->d || !w->hN || !w->sd || !w->s || !w->s_new || !w->s_prev || !w->perm)
         goto nomem;
     switch (cfg->rule) {
     case BASIN_HOPFIELD_HEBB:
-        w->K = w->Xi;
+        w->xiT8 = malloc(N * P);
+        w->b32 = calloc(P, sizeof *w->b32);
+        if (N <= INT16_MAX)
+            w->b16 = calloc(P, sizeof *w->b16);
+        if (!w->xiT8 || !w->b32 || (N <= INT16_MAX && !w->b16))
+            goto nomem;
         break;
     case BASIN_HOPFIELD_PSEUDO_INVERSE:
+        w->Xi = malloc(N * P * sizeof *w->Xi);
         w->K = malloc(N * P * sizeof *w->K);
         w->G = calloc(P * P, sizeof *w->G);
-        if (!w->K || !w->G)
+        if (!w->Xi || !w->K || !w->G)
             goto nomem;
         break;
     case BASIN_HOPFIELD_STORKEY:
+        w->Xi = malloc(N * P * sizeof *w->Xi);
         w->W = calloc(N * N, sizeof *w->W);
         w->hloc = calloc(N, sizeof *w->hloc);
-        if (!w->W || !w->hloc)
+        if (!w->Xi || !w->W || !w->hloc)
             goto nomem;
         break;
     }
+    if (cfg->rule != BASIN_HOPFIELD_HEBB) {
+        w->b = malloc(P * sizeof *w->b);
+        w->bP = malloc(P * sizeof *w->bP);
+        w->aP = malloc(P * sizeof *w->aP);
+        if (!w->b || !w->bP || !w->aP)
+            goto nomem;
+    }
 
-    /* P×N int8 copy for exact overlaps; the N×P doubles for BLAS are filled by learning */
+    /* P×N int8 copy for exact overlaps; the N×P copies are filled by learning */
     memcpy(w->xi8, xi, N * P);
 
     w->tie = cfg->rule == BASIN_HOPFIELD_HEBB ? 0.0 : TIE_FLOAT;
-    w->c = cfg->rule == BASIN_HOPFIELD_HEBB ? 1.0 / (double)N : 1.0;
+    w->c = 1.0;
     if (cfg->rule == BASIN_HOPFIELD_HEBB) {
-        /* J_ii = ξ_i·ξ_i / N = P/N = α before the diagonal is removed */
+        /* J_ii = ξ_i·ξ_i / N = P/N = α before the diagonal is removed (d is J_ii·N) */
         for (size_t i = 0; i < N; i++)
             w->d[i] = (double)P;
+        /* |ξ_iμ b_μ| ≤ N, so `chunk` terms sum to at most INT32_MAX */
+        w->chunk = (size_t)(INT32_MAX / cfg->n);
     }
     w->learn_stage = STAGE_COPY;
     for (size_t i = 0; i < N; i++)
@@ -262,16 +280,21 @@ int basin_hopfield_learn_part(basin_hopfield *w, double budget)
     blasint np = (blasint)P;
     switch (w->learn_stage) {
     case STAGE_COPY: {
-        /* Xi[i·P + μ] = ξ_i^μ, transposed in blocks of 256 rows: contiguous reads of xi8,
-         * writes within a block that stays in cache */
+        /* Xi[i·P + μ] = ξ_i^μ (xiT8 for hebb), transposed in blocks of 256 rows: contiguous
+         * reads of xi8, writes within a block that stays in cache */
+        bool hebb = w->cfg.rule == BASIN_HOPFIELD_HEBB;
         size_t i0 = (size_t)w->learn_pos;
-        size_t i1 = i0 + rows_for(budget, COPY_COST * (double)P, N - i0);
+        size_t i1 = i0 + rows_for(budget, (hebb ? COPY8_COST : COPY_COST) * (double)P, N - i0);
         for (size_t b0 = i0; b0 < i1; b0 += 256) {
             size_t b1 = b0 + 256 < i1 ? b0 + 256 : i1;
             for (size_t mu = 0; mu < P; mu++) {
                 const int8_t *x = w->xi8 + mu * N;
-                for (size_t i = b0; i < b1; i++)
-                    w->Xi[i * P + mu] = (double)x[i];
+                if (hebb)
+                    for (size_t i = b0; i < b1; i++)
+                        w->xiT8[i * P + mu] = x[i];
+                else
+                    for (size_t i = b0; i < b1; i++)
+                        w->Xi[i * P + mu] = (double)x[i];
             }
         }
         w->learn_pos = (long)i1;
@@ -384,10 +407,32 @@ static void state_to_double(basin_hopfield *w)
         w->sd[i] = (double)w->s[i];
 }
 
-/* Recomputes the maintained fields from s: b = Kᵀ s, or hloc = W s. */
+/* Exact ξ^μ·s for every μ (int8 dots of length N, |sum| ≤ N < 2^31) into out[0..P). */
+static void pattern_dots(const basin_hopfield *w, int32_t *out)
+{
+    size_t N = nn(w), P = pp(w);
+    const int8_t *s = w->s;
+    for (size_t mu = 0; mu < P; mu++) {
+        const int8_t *x = w->xi8 + mu * N;
+        int32_t acc = 0;
+        for (size_t i = 0; i < N; i++)
+            acc += x[i] * s[i];
+        out[mu] = acc;
+    }
+}
+
+/* Recomputes the maintained fields from s: b32 (and b16) = Ξᵀ s, b = Kᵀ s, or
+ * hloc = W s. */
 static void refresh_fields(basin_hopfield *w)
 {
     blasint N = (blasint)w->cfg.n, P = (blasint)w->cfg.p;
+    if (w->cfg.rule == BASIN_HOPFIELD_HEBB) {
+        pattern_dots(w, w->b32);
+        if (w->b16)
+            for (blasint mu = 0; mu < P; mu++)
+                w->b16[mu] = (int16_t)w->b32[mu];
+        return;
+    }
     state_to_double(w);
     if (w->cfg.rule == BASIN_HOPFIELD_STORKEY)
         cblas_dsymv(CblasRowMajor, CblasLower, N, 1.0, w->W, N, w->sd, 1, 0.0, w->hloc, 1);
@@ -395,8 +440,65 @@ static void refresh_fields(basin_hopfield *w)
         cblas_dgemv(CblasRowMajor, CblasTrans, N, P, 1.0, w->K, P, w->sd, 1, 0.0, w->b, 1);
 }
 
+/* hebb: ξ_i·b exactly. Blocks of `chunk` products are summed in int32 (a block sums to
+ * at most chunk·N ≤ INT32_MAX), the blocks in int64. With N ≤ INT16_MAX the int16 copy
+ * of b is used: int8 × int16 products summed in int32 are the multiply-add that baseline
+ * x86-64 (SSE2 pmaddwd) and every SIMD ISA vectorise, about 4× faster than int32. */
+static int64_t hebb_dot(const basin_hopfield *w, size_t i)
+{
+    size_t P = pp(w), chunk = w->chunk;
+    const int8_t *x = w->xiT8 + i * P;
+    int64_t total = 0;
+    for (size_t m0 = 0; m0 < P; m0 += chunk) {
+        size_t m1 = P - m0 > chunk ? m0 + chunk : P;
+        int32_t acc = 0;
+        if (w->b16) {
+            const int16_t *b = w->b16;
+            for (size_t mu = m0; mu < m1; mu++)
+                acc += x[mu] * b[mu];
+        } else {
+            const int32_t *b = w->b32;
+            for (size_t mu = m0; mu < m1; mu++)
+                acc += x[mu] * b[mu];
+        }
+        total += acc;
+    }
+    return total;
+}
+
+/* hebb: h[i] = (ξ_i·b − P s_i)/N + h_ext for i in [i0, i1), as hebb_dot, with the loops
+ * over rows and the type of b hoisted so that the dots run back to back. */
+static void hebb_fields(const basin_hopfield *w, size_t i0, size_t i1, double *h)
+{
+    size_t P = pp(w), chunk = w->chunk;
+    double N = (double)w->cfg.n, field = w->cfg.field;
+    int64_t Pl = (int64_t)P;
+    if (w->b16 && chunk >= P) {
+        const int16_t *b = w->b16;
+        for (size_t i = i0; i < i1; i++) {
+            const int8_t *x = w->xiT8 + i * P;
+            int32_t acc = 0;
+            for (size_t mu = 0; mu < P; mu++)
+                acc += x[mu] * b[mu];
+            h[i] = (double)((int64_t)acc - Pl * w->s[i]) / N + field;
+        }
+        return;
+    }
+    for (size_t i = i0; i < i1; i++)
+        h[i] = (double)(hebb_dot(w, i) - Pl * w->s[i]) / N + field;
+}
+
+/* hebb: h_i = (ξ_i·b − P s_i)/N + h_ext, the numerator exact */
+static double hebb_field(const basin_hopfield *w, size_t i)
+{
+    int64_t num = hebb_dot(w, i) - (int64_t)w->cfg.p * w->s[i];
+    return (double)num / (double)w->cfg.n + w->cfg.field;
+}
+
 double basin_hopfield_local_field(const basin_hopfield *w, long i)
 {
+    if (w->cfg.rule == BASIN_HOPFIELD_HEBB)
+        return hebb_field(w, (size_t)i);
     if (w->cfg.rule == BASIN_HOPFIELD_STORKEY)
         return w->hloc[i] + w->cfg.field;
     /* h_i = c (ξ_i·b − d_i s_i) + h_ext */
@@ -406,11 +508,22 @@ double basin_hopfield_local_field(const basin_hopfield *w, long i)
 }
 
 /* Applies s_k → −s_k (already written to s) to the maintained fields:
- * b += δ K_k or hloc += δ W_k, with δ = s_k(new) − s_k(old) = 2 s_k(new). */
+ * b32 += δ ξ_k, b += δ K_k or hloc += δ W_k, with δ = s_k(new) − s_k(old) = 2 s_k(new). */
 static void apply_flip(basin_hopfield *w, size_t k, int8_t s_new)
 {
     double delta = 2.0 * (double)s_new;
-    if (w->cfg.rule == BASIN_HOPFIELD_STORKEY) {
+    if (w->cfg.rule == BASIN_HOPFIELD_HEBB) {
+        size_t P = pp(w);
+        const int8_t *x = w->xiT8 + k * P;
+        int32_t *b = w->b32, d = 2 * s_new;
+        for (size_t mu = 0; mu < P; mu++)
+            b[mu] += d * x[mu];
+        if (w->b16) {
+            int16_t *b16 = w->b16; /* |b| ≤ N ≤ INT16_MAX */
+            for (size_t mu = 0; mu < P; mu++)
+                b16[mu] = (int16_t)(b16[mu] + d * x[mu]);
+        }
+    } else if (w->cfg.rule == BASIN_HOPFIELD_STORKEY) {
         size_t N = nn(w);
         const double *Wk = w->W + k * N;
         double *h = w->hloc;
@@ -426,13 +539,19 @@ static void apply_flip(basin_hopfield *w, size_t k, int8_t s_new)
 }
 
 /* The new value of a spin with local field h: sign(h) (kept on a tie) at T = 0, else
- * +1 with probability (1 + tanh(h/T))/2. */
+ * +1 with probability (1 + tanh(h/T))/2 = 1/(1 + e^{−x}), x = 2h/T, against one uniform
+ * u. For |x| > 40 the probability is within e^{−40} ≈ 4.3e-18 of 1 or 0 — below the 2^-53
+ * spacing of u — and is taken as 1 or 0 without calling exp. */
 static int8_t decide(const basin_hopfield *w, basin_rng *rng, double h, int8_t s_old)
 {
     double T = w->cfg.temperature;
     if (T > 0.0) {
-        double p_up = 0.5 * (1.0 + tanh(h / T));
-        return basin_rng_uniform(rng) < p_up ? 1 : -1;
+        double x = 2.0 * h / T, u = basin_rng_uniform(rng);
+        if (x > 40.0)
+            return 1;
+        if (x < -40.0)
+            return -1;
+        return u < 1.0 / (1.0 + exp(-x)) ? 1 : -1;
     }
     if (h > w->tie)
         return 1;
@@ -480,8 +599,16 @@ static void sweep_begin(basin_hopfield *w, basin_rng *rng)
 /* async: updates perm[k0..k1) in order, each seeing the latest state */
 static void async_part(basin_hopfield *w, basin_rng *rng, size_t k0, size_t k1)
 {
+    size_t N = nn(w), P = pp(w);
+    bool hebb = w->cfg.rule == BASIN_HOPFIELD_HEBB;
     for (size_t k = k0; k < k1; k++) {
         size_t i = w->perm[k];
+        if (hebb && k + PREFETCH_AHEAD < N) {
+            /* the order is random: fetch the pattern row of a later update in advance */
+            const int8_t *row = w->xiT8 + (size_t)w->perm[k + PREFETCH_AHEAD] * P;
+            for (size_t off = 0; off < P; off += 64)
+                __builtin_prefetch(row + off);
+        }
         double h = basin_hopfield_local_field(w, (long)i);
         int8_t s_new = decide(w, rng, h, w->s[i]);
         if (s_new != w->s[i]) {
@@ -498,6 +625,13 @@ static void sync_part(basin_hopfield *w, basin_rng *rng, size_t i0, size_t i1)
     if (w->cfg.rule == BASIN_HOPFIELD_STORKEY) {
         for (size_t i = i0; i < i1; i++)
             w->s_new[i] = decide(w, rng, w->hloc[i] + w->cfg.field, w->s[i]);
+        return;
+    }
+    if (w->cfg.rule == BASIN_HOPFIELD_HEBB) {
+        /* all the fields of the block first (a tight loop of dots), then the decisions */
+        hebb_fields(w, i0, i1, w->hN);
+        for (size_t i = i0; i < i1; i++)
+            w->s_new[i] = decide(w, rng, w->hN[i], w->s[i]);
         return;
     }
     /* h = c (Ξ b − d∘s) + h_ext on the block of rows */
@@ -571,19 +705,27 @@ double basin_hopfield_energy(basin_hopfield *w)
     for (size_t i = 0; i < N; i++)
         sum_s += w->sd[i];
     double sJs;
-    if (w->cfg.rule == BASIN_HOPFIELD_STORKEY) {
+    if (w->cfg.rule == BASIN_HOPFIELD_HEBB) {
+        /* sᵀ J s = (Σ_μ (ξ^μ·s)² − N P)/N with the dots computed afresh, exactly; the sum
+         * of squares is exact below 2^53 */
+        double sum2 = 0.0;
+        for (size_t mu = 0; mu < pp(w); mu++) {
+            const int8_t *x = w->xi8 + mu * N;
+            int32_t acc = 0;
+            for (size_t i = 0; i < N; i++)
+                acc += x[i] * w->s[i];
+            sum2 += (double)acc * (double)acc;
+        }
+        sJs = (sum2 - (double)N * (double)pp(w)) / (double)N;
+    } else if (w->cfg.rule == BASIN_HOPFIELD_STORKEY) {
         /* sᵀ W s, W with zero diagonal */
         cblas_dsymv(CblasRowMajor, CblasLower, n, 1.0, w->W, n, w->sd, 1, 0.0, w->hN, 1);
         sJs = cblas_ddot(n, w->sd, 1, w->hN, 1);
     } else {
         /* sᵀ J s = c (aᵀ b − Σ_i d_i) with a = Ξᵀ s, b = Kᵀ s, both computed afresh */
         cblas_dgemv(CblasRowMajor, CblasTrans, n, P, 1.0, w->Xi, P, w->sd, 1, 0.0, w->aP, 1);
-        const double *bf = w->aP;
-        if (w->K != w->Xi) {
-            cblas_dgemv(CblasRowMajor, CblasTrans, n, P, 1.0, w->K, P, w->sd, 1, 0.0, w->bP, 1);
-            bf = w->bP;
-        }
-        double ab = cblas_ddot(P, w->aP, 1, bf, 1);
+        cblas_dgemv(CblasRowMajor, CblasTrans, n, P, 1.0, w->K, P, w->sd, 1, 0.0, w->bP, 1);
+        double ab = cblas_ddot(P, w->aP, 1, w->bP, 1);
         double trace = 0.0;
         for (size_t i = 0; i < N; i++)
             trace += w->d[i];
@@ -606,6 +748,11 @@ double basin_hopfield_overlap(const basin_hopfield *w, long mu)
 void basin_hopfield_overlaps(basin_hopfield *w, double *m)
 {
     size_t N = nn(w), P = pp(w);
+    if (w->cfg.rule == BASIN_HOPFIELD_HEBB) {
+        for (size_t mu = 0; mu < P; mu++)
+            m[mu] = basin_hopfield_overlap(w, (long)mu);
+        return;
+    }
     state_to_double(w);
     /* Ξᵀ s is an exact integer vector; divide afterwards to keep it so */
     cblas_dgemv(CblasRowMajor, CblasTrans, (blasint)N, (blasint)P, 1.0, w->Xi, (blasint)P, w->sd, 1,
@@ -614,18 +761,39 @@ void basin_hopfield_overlaps(basin_hopfield *w, double *m)
         m[mu] /= (double)N;
 }
 
-void basin_hopfield_couplings(const basin_hopfield *w, double *J)
+void basin_hopfield_couplings_full(const basin_hopfield *w, double *J)
 {
     assert(w->learned);
-    size_t N = nn(w);
-    if (w->cfg.rule == BASIN_HOPFIELD_STORKEY) {
+    size_t N = nn(w), P = pp(w);
+    switch (w->cfg.rule) {
+    case BASIN_HOPFIELD_HEBB:
+        /* J_ij = (1/N) Σ_μ ξ_i^μ ξ_j^μ, the integer sums exact */
+        for (size_t i = 0; i < N; i++) {
+            const int8_t *xi = w->xiT8 + i * P;
+            for (size_t j = 0; j < N; j++) {
+                const int8_t *xj = w->xiT8 + j * P;
+                long acc = 0;
+                for (size_t mu = 0; mu < P; mu++)
+                    acc += xi[mu] * xj[mu];
+                J[i * N + j] = (double)acc / (double)N;
+            }
+        }
+        break;
+    case BASIN_HOPFIELD_PSEUDO_INVERSE:
+        /* J = c Ξ Kᵀ */
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)N, (blasint)N, (blasint)P,
+                    w->c, w->Xi, (blasint)P, w->K, (blasint)P, 0.0, J, (blasint)N);
+        break;
+    case BASIN_HOPFIELD_STORKEY:
         memcpy(J, w->W, N * N * sizeof *J);
-    } else {
-        /* J = c Ξ Kᵀ, then zero diagonal */
-        blasint P = (blasint)w->cfg.p;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)N, (blasint)N, P, w->c, w->Xi,
-                    P, w->K, P, 0.0, J, (blasint)N);
+        break;
     }
+}
+
+void basin_hopfield_couplings(const basin_hopfield *w, double *J)
+{
+    size_t N = nn(w);
+    basin_hopfield_couplings_full(w, J);
     for (size_t i = 0; i < N; i++)
         J[i * N + i] = 0.0;
 }

@@ -15,7 +15,9 @@
  *   async  random sequential order, a new permutation each sweep;
  *   sync   all spins at once from the previous state.
  * T = 0: s_i = sign(h_i), unchanged when h_i = 0. T > 0: heat bath (Glauber),
- * P(s_i = +1) = (1 + tanh(h_i/T))/2.
+ * P(s_i = +1) = (1 + tanh(h_i/T))/2 = 1/(1 + e^{−2h_i/T}), taken as 1 or 0 when
+ * |2h_i/T| > 40 (within 4.3e-18 of it, below the resolution of the uniform it is compared
+ * with).
  * Lyapunov energy L = −½ sᵀJs − h_ext Σ_i s_i (non-increasing under async updates at T = 0).
  * Mattis overlap m_μ = (1/N) Σ_i ξ_i^μ s_i.
  * Stopping at T = 0: a sweep without flips (fixed point; `converged`), for sync also a
@@ -45,9 +47,12 @@
  *                record_every-th sweep and the last sweep.
  *   seed         uint64 (absent: drawn at submit time and written into the normalised
  *                params); random patterns, the cue and the dynamics draw from independent
- *                streams split from it (1, 2, 3).
+ *                streams split from it (1, 2, 3). Unbiased random patterns take one bit
+ *                of the stream per spin, biased ones one uniform (version 2; version 1
+ *                drew a uniform for every spin).
  * Admission (BASIN_ELIMIT, one problem): the stored arrays (N·P, plus N·P + P² for
- * pseudo_inverse, N² for storkey) must fit max_array_elements (problem at /patterns, or /n
+ * pseudo_inverse, N² for storkey; the same bound on every rule although Hebb keeps them
+ * as int8) must fit max_array_elements (problem at /patterns, or /n
  * for storkey); the series points, 3·(max_sweeps/record_every + 2), max_series_points (at
  * /record_every); the estimated work of learning (basin_hopfield_learn_cost, at /patterns)
  * and of learning + max_sweeps sweeps + the recorded energies (at /max_sweeps) max_work.
@@ -477,19 +482,29 @@ out:
 
 /* ---- run ----------------------------------------------------------------------------- */
 
-/* Random patterns: ξ_i^μ = +1 with probability (1 + bias)/2, drawn in order μ, i.
- * Returns 0, or BASIN_ECANCELLED when asked to stop (checked every 2^22 draws). */
+/* Random patterns: ξ_i^μ = +1 with probability (1 + bias)/2, drawn in order μ, i: for
+ * bias 0 one bit each (the bits of each 64-bit draw from the lowest), else one uniform
+ * each. Returns 0, or BASIN_ECANCELLED when asked to stop (checked every 2^22 spins). */
 static int random_patterns(basin_ctx *ctx, basin_rng *rng, double bias, size_t P, size_t N,
                            int8_t *xi)
 {
     double p_up = 0.5 * (1.0 + bias);
-    size_t total = P * N, chunk = (size_t)1 << 22;
+    size_t total = P * N, chunk = (size_t)1 << 22; /* a multiple of 64 */
     for (size_t k0 = 0; k0 < total; k0 += chunk) {
         if (basin_ctx_should_stop(ctx))
             return BASIN_ECANCELLED;
         size_t k1 = k0 + chunk < total ? k0 + chunk : total;
-        for (size_t k = k0; k < k1; k++)
-            xi[k] = basin_rng_uniform(rng) < p_up ? 1 : -1;
+        if (bias == 0.0) {
+            for (size_t k = k0; k < k1; k += 64) {
+                uint64_t bits = basin_rng_next(rng);
+                size_t n = k1 - k < 64 ? k1 - k : 64;
+                for (size_t j = 0; j < n; j++) /* branch-free: the bits are random */
+                    xi[k + j] = (int8_t)(2 * (int)((bits >> j) & 1u) - 1);
+            }
+        } else {
+            for (size_t k = k0; k < k1; k++)
+                xi[k] = basin_rng_uniform(rng) < p_up ? 1 : -1;
+        }
     }
     return 0;
 }
@@ -657,7 +672,7 @@ out:
 
 const basin_model model_hopfield = {
     .kind = "hopfield",
-    .version = "1",
+    .version = "2",
     .summary = "binary Hopfield network: Hebb, pseudo-inverse or Storkey couplings, async or "
                "sync dynamics at T >= 0, retrieval from a cue",
     .parse = hopfield_parse,

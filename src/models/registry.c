@@ -9,6 +9,8 @@
 extern const basin_model model_hopfield;
 extern const basin_model model_langevin;
 /* extern: associative memory (dense, continuous) */
+extern const basin_model model_dense_memory;
+extern const basin_model model_continuous_hopfield;
 /* extern: fields (harmonic, rsvp) */
 /* extern: relaxation and diffusion */
 extern const basin_model model_fokker_planck;
@@ -27,6 +29,8 @@ const basin_model *const basin_models[] = {
     &model_hopfield,
     &model_langevin,
     /* registry: associative memory (dense, continuous) */
+    &model_dense_memory,
+    &model_continuous_hopfield,
     /* registry: fields (harmonic, rsvp) */
     /* registry: relaxation and diffusion */
     &model_fokker_planck,
