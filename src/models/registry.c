@@ -12,6 +12,8 @@ extern const basin_model model_langevin;
 extern const basin_model model_dense_memory;
 extern const basin_model model_continuous_hopfield;
 /* extern: fields (harmonic, rsvp) */
+extern const basin_model model_harmonic;
+extern const basin_model model_rsvp;
 /* extern: relaxation and diffusion */
 extern const basin_model model_fokker_planck;
 extern const basin_model model_diffusion;
@@ -32,6 +34,8 @@ const basin_model *const basin_models[] = {
     &model_dense_memory,
     &model_continuous_hopfield,
     /* registry: fields (harmonic, rsvp) */
+    &model_harmonic,
+    &model_rsvp,
     /* registry: relaxation and diffusion */
     &model_fokker_planck,
     &model_diffusion,
