@@ -28,6 +28,17 @@ const route http_routes[] = {
     {"POST", "/v1/sweeps/{id}/cancel", api_cancel_sweep, SCOPE_WRITE},
     {"GET", "/v1/sweeps/{id}/table", api_sweep_table, SCOPE_READ},
     /* routes: memory spaces */
+    {"POST", "/v1/spaces", api_create_space, SCOPE_WRITE},
+    {"GET", "/v1/spaces", api_list_spaces, SCOPE_READ},
+    {"GET", "/v1/spaces/{name}", api_get_space, SCOPE_READ},
+    {"DELETE", "/v1/spaces/{name}", api_delete_space, SCOPE_WRITE},
+    {"POST", "/v1/spaces/{name}/memories", api_insert_memories, SCOPE_WRITE},
+    {"GET", "/v1/spaces/{name}/memories", api_list_memories, SCOPE_READ},
+    {"GET", "/v1/spaces/{name}/memories/{id}", api_get_memory, SCOPE_READ},
+    {"PATCH", "/v1/spaces/{name}/memories/{id}", api_patch_memory, SCOPE_WRITE},
+    {"DELETE", "/v1/spaces/{name}/memories/{id}", api_delete_memory, SCOPE_WRITE},
+    {"GET", "/v1/spaces/{name}/memories/{id}/history", api_memory_history, SCOPE_READ},
+    {"POST", "/v1/spaces/{name}/search", api_search_space, SCOPE_READ},
 };
 
 const size_t http_n_routes = sizeof http_routes / sizeof http_routes[0];

@@ -49,5 +49,16 @@ int api_delete_sweep(const http_request *req, http_response *res);
 int api_cancel_sweep(const http_request *req, http_response *res);
 int api_sweep_table(const http_request *req, http_response *res);
 /* handlers: memory spaces */
+int api_create_space(const http_request *req, http_response *res);
+int api_list_spaces(const http_request *req, http_response *res);
+int api_get_space(const http_request *req, http_response *res);
+int api_delete_space(const http_request *req, http_response *res);
+int api_insert_memories(const http_request *req, http_response *res);
+int api_list_memories(const http_request *req, http_response *res);
+int api_get_memory(const http_request *req, http_response *res);
+int api_patch_memory(const http_request *req, http_response *res);
+int api_delete_memory(const http_request *req, http_response *res);
+int api_memory_history(const http_request *req, http_response *res);
+int api_search_space(const http_request *req, http_response *res);
 
 #endif

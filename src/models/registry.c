@@ -26,6 +26,8 @@ extern const basin_model model_ising;
 extern const basin_model model_normnet;
 extern const basin_model model_model_collapse;
 /* extern: memory */
+extern const basin_model model_memory_retrieve;
+extern const basin_model model_memory_complete;
 
 const basin_model *const basin_models[] = {
     &model_hopfield,
@@ -48,6 +50,8 @@ const basin_model *const basin_models[] = {
     &model_normnet,
     &model_model_collapse,
     /* registry: memory */
+    &model_memory_retrieve,
+    &model_memory_complete,
 };
 
 const size_t basin_n_models = sizeof basin_models / sizeof basin_models[0];

@@ -58,6 +58,9 @@ struct basin_ctx {
     /* Optional progress observer (the CLI's progress bar); called on the model thread. */
     void (*on_progress)(void *user, double fraction);
     void *on_progress_user;
+
+    /* Optional access to memory spaces (include/basin/space.h), installed by the owner. */
+    const struct basin_space_provider *spaces;
 };
 
 /* A new empty context; NULL on allocation failure. `limits` is copied. */

@@ -353,4 +353,102 @@ int store_get_series(store *s, const char *id, const char *const *names, size_t 
                      series_data **out, size_t *n);
 void series_data_free(series_data *sd, size_t n);
 
+/* ==== memory spaces (memory.md, api.md "Memory spaces") ================================
+ *
+ * Spaces and memories live in SQL (migrations/0005_memory.sql); every write also updates
+ * the in-memory view of the space that retrieval scans (include/basin/space.h), after its
+ * commit and before the next write. Memory ids are ULIDs. Vectors are float32, `dim`
+ * entries; every function that takes vectors is given dim and refuses (BASIN_EINVAL) a
+ * dim that is not the space's. Unknown space or memory: BASIN_ENOTFOUND. */
+
+#include "basin/space.h"
+
+#define SPACE_NAME_MAX 64
+#define SPACE_DIM_MAX  4096
+
+typedef struct space_row {
+    char name[SPACE_NAME_MAX + 1];
+    int dim;
+    char embedder[8]; /* "none" | "hash" */
+    char metric[16];  /* default channel */
+    int64_t created_at;
+    int64_t count; /* memories (filled by get and list) */
+} space_row;
+
+/* Creates a space; BASIN_ECONFLICT when the name is taken. */
+int store_space_create(store *s, const space_row *sp);
+int store_space_get(store *s, const char *name, space_row *out);
+/* Like store_space_get without counting the memories (count = -1): cheap. */
+int store_space_info(store *s, const char *name, space_row *out);
+/* Every space by name: malloc'd array (*rows, *n). */
+int store_space_list(store *s, space_row **rows, size_t *n);
+/* Deletes a space with its memories and their history. */
+int store_space_delete(store *s, const char *name);
+
+typedef struct memory_new {
+    const char *text;      /* NULL: none */
+    const float *mu, *var; /* dim each; var derived by the caller when not given */
+    bool var_given;
+    const json_t *meta; /* object (borrowed), NULL: {} */
+    const json_t *tags; /* array of strings (borrowed), NULL: [] */
+    int64_t event_time; /* ms; 0: the creation time */
+    double importance;  /* [0, 1] */
+} memory_new;
+
+/* Inserts m[0..n) into space `space` in one transaction (all or none) and writes their ids
+ * in input order into ids[0..n). */
+int store_memories_insert(store *s, const char *space, int dim, const memory_new *m, size_t n,
+                          char (*ids)[ULID_LEN + 1]);
+
+typedef struct memory_row {
+    char id[ULID_LEN + 1];
+    char *text; /* malloc'd, NULL: none */
+    int dim;
+    float *mu, *var; /* malloc'd, only when asked for vectors; else NULL */
+    bool var_given;
+    int64_t observations;
+    json_t *meta, *tags; /* owned */
+    int64_t event_time, created_at, updated_at, access_count;
+    double importance;
+    char salience[16];
+    bool archived;
+    char supersedes[ULID_LEN + 1], superseded_by[ULID_LEN + 1]; /* "": none */
+} memory_row;
+
+void memory_row_clear(memory_row *row);
+
+/* One memory of `space`, with its vectors when `vectors`. */
+int store_memory_get(store *s, const char *space, const char *id, bool vectors, memory_row *out);
+/* Memories of `space` in id (creation) order after `cursor` (an id, or NULL), at most
+ * `limit`; next_cursor "" at the end. Rows: malloc'd array, clear each, free the array. */
+int store_memory_list(store *s, const char *space, const char *cursor, int limit, bool vectors,
+                      memory_row **rows, size_t *n, char next_cursor[ULID_LEN + 1]);
+
+typedef struct memory_patch {
+    const json_t *meta; /* JSON merge patch (RFC 7396) onto meta, or NULL */
+    const json_t *tags; /* replaces the tags, or NULL */
+    bool set_importance, set_archived, set_time, set_text;
+    double importance;
+    bool archived;
+    int64_t event_time;
+    const char *text;      /* with set_text: the new text (NULL removes it) */
+    const float *mu, *var; /* a new vector and variance (e.g. the re-embedded text), or NULL */
+    bool var_given;
+    const float *obs_mu, *obs_var; /* an observation to fold in by precision addition, or NULL */
+} memory_patch;
+
+/* Applies p in one transaction, records it in the history, and writes the memory after the
+ * change (with vectors) into *out (may be NULL). */
+int store_memory_patch(store *s, const char *space, const char *id, int dim, const memory_patch *p,
+                       memory_row *out);
+/* Deletes a memory (its history keeps a delete entry). */
+int store_memory_delete(store *s, const char *space, const char *id);
+/* The history of a memory, oldest first: a JSON array of {seq, at, op, changes} (new
+ * reference). BASIN_ENOTFOUND when the space has no such memory and no history of it. */
+int store_memory_history(store *s, const char *space, const char *id, json_t **out);
+
+/* The provider behind basin_ctx_space_acquire for runs against this store (see space.h):
+ * fills *out with functions bound to s. */
+void store_space_provider(store *s, basin_space_provider *out);
+
 #endif

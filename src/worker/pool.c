@@ -20,6 +20,7 @@
 #include <uv.h>
 
 #include "basin/rng.h"
+#include "basin/space.h"
 #include "models/run_ctx.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -158,6 +159,10 @@ static void run_claimed(worker_pool *p, slot *sl)
     json_t *normalized = NULL;
     basin_ctx *ctx = run_ctx_new(&p->opt.limits);
     int rc = ctx ? 0 : BASIN_ENOMEM;
+    basin_space_provider spaces; /* memory spaces for memory.* kinds (basin/space.h) */
+    store_space_provider(p->store, &spaces);
+    if (ctx)
+        basin_ctx_set_spaces(ctx, &spaces);
     if (rc == 0 && !model) {
         basin_ctx_fail(ctx, "unknown_kind", 0, "no model of kind %s in this build", c->kind);
         rc = BASIN_EINVAL;
