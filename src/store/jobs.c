@@ -394,6 +394,9 @@ void job_claim_clear(job_claim *c)
     }
 }
 
+/* Claim and next-due queries name their partial indexes: without statistics SQLite
+ * prefers jobs_status and sorts the whole queue, which at 10^5 queued jobs costs ~50 ms
+ * per claim instead of ~50 µs. */
 int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out)
 {
     sqlite3 *db;
@@ -405,7 +408,8 @@ int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out)
         db, "UPDATE jobs SET status = 'running', attempts = attempts + 1, fence = fence + 1, "
             "lease_owner = ?1, lease_expires = ?2 + ?3, started_at = ?2, updated_at = ?2, "
             "progress = 0 "
-            "WHERE id = (SELECT id FROM jobs WHERE status = 'queued' AND run_after <= ?2 "
+            "WHERE id = (SELECT id FROM jobs INDEXED BY jobs_queue WHERE status = 'queued' "
+            "AND run_after <= ?2 "
             "            ORDER BY priority DESC, id LIMIT 1) "
             "RETURNING id, kind, params, fence, attempts, max_attempts, timeout_s, "
             "max(run_after, created_at)");
@@ -618,7 +622,8 @@ int store_next_due(store *s, int64_t *ms)
     sqlite3 *db = store_reader_get(s);
     if (!db)
         return BASIN_EDB;
-    sqlite3_stmt *st = store_prepare(db, "SELECT min(run_after) FROM jobs WHERE status = 'queued'");
+    sqlite3_stmt *st = store_cached(
+        db, "SELECT min(run_after) FROM jobs INDEXED BY jobs_due WHERE status = 'queued'");
     int rc = BASIN_EDB;
     if (st) {
         int step = sqlite3_step(st);
@@ -628,7 +633,7 @@ int store_next_due(store *s, int64_t *ms)
         } else {
             rc = step == SQLITE_ROW ? BASIN_ENOTFOUND : store_rc(step);
         }
-        sqlite3_finalize(st);
+        store_done(st);
     }
     store_reader_put(s, db);
     return rc;
