@@ -27,8 +27,7 @@ int api_health(const http_request *req, http_response *res)
     json_t *body = json_pack("{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:I, s:I}}", "status",
                              atomic_load(&a->stopping) ? "stopping" : "ok", "version",
                              BASIN_VERSION, "db", "ok", "workers", "total", total, "busy", busy,
-                             "queue", "queued", (json_int_t)queued, "running",
-                             (json_int_t)running);
+                             "queue", "queued", (json_int_t)queued, "running", (json_int_t)running);
     http_json(res, 200, body);
     return 0;
 }

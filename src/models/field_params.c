@@ -34,13 +34,14 @@ static void describe_field(param_reader *r, const char *key, double def, const c
         r->schema ? json_object_get(json_object_get(r->schema, "properties"), key) : NULL;
     if (!prop)
         return;
-    json_object_update(
-        prop, json_pack("{s:s, s:f, s:[{s:s}, {s:s, s:{s:[s, s]}}, {s:s, s:{s:{s:s, s:[s, s, s, s, "
-                        "s]}}}]}",
-                        "description", description, "default", def, "oneOf", "type", "number",
-                        "type", "array", "items", "type", "number", "array", "type", "object",
-                        "properties", "type", "type", "string", "enum", "constant", "gaussian",
-                        "linear", "mode", "noise"));
+    json_t *schema = json_pack(
+        "{s:s, s:f, s:[{s:s}, {s:s, s:{s:[s, s]}}, {s:s, s:{s:{s:s, s:[s, s, s, s, "
+        "s]}}}]}",
+        "description", description, "default", def, "oneOf", "type", "number", "type", "array",
+        "items", "type", "number", "array", "type", "object", "properties", "type", "type",
+        "string", "enum", "constant", "gaussian", "linear", "mode", "noise");
+    json_object_update(prop, schema); /* copies the keys; the object stays ours */
+    json_decref(schema);
 }
 
 /* One number of an array at sub-path `sub`: finite, within ±bound, ≥ 0 when nonneg. */
