@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "http/job_cache.h"
 #include "http/ratelimit.h"
 #include "http/server.h"
 #include "util/log.h"
@@ -222,9 +223,11 @@ int cli_serve(int argc, char **argv)
     }
     http_server *server = NULL;
     http_options ho = {.listen = listen, .connections = 256};
+    a.job_cache = job_cache_new(4096); /* NULL (out of memory) only turns caching off */
     rc = http_server_start(&a, &ho, &server, err, sizeof err);
     if (rc) {
         fprintf(stderr, "basin serve: %s\n", err);
+        job_cache_free(a.job_cache);
         worker_pool_stop(a.pool, 0);
         hub_free(a.hub);
         store_close(a.store);
@@ -241,6 +244,7 @@ int cli_serve(int argc, char **argv)
     atomic_store(&a.stopping, true);
     hub_publish(a.hub, NULL);
     http_server_stop(server);
+    job_cache_free(a.job_cache);
     worker_pool_stop(a.pool, (int64_t)(grace * 1000));
     hub_free(a.hub);
     store_close(a.store);

@@ -31,6 +31,7 @@ typedef struct app {
     atomic_llong auth_checked_ms; /* clock_mono_ms() of the last check; 0: never */
     atomic_int event_streams;     /* open SSE streams (bounded by MAX_EVENT_STREAMS) */
     const char *cors_origin;      /* Access-Control-Allow-Origin for browsers, or NULL */
+    struct job_cache *job_cache;  /* rendered finished jobs, or NULL (see job_cache.h) */
 } app;
 
 #define HTTP_MAX_PATH_PARAMS 4
@@ -79,6 +80,10 @@ typedef int (*http_handler)(const http_request *req, http_response *res);
 
 /* Sets a JSON body (steals `body`) with the given status. */
 void http_json(http_response *res, int status, json_t *body);
+/* Sets a body that is already JSON text (malloc'd, NUL-terminated; taken over). */
+void http_json_text(http_response *res, int status, char *text, size_t len);
+/* The strong entity tag of a body: a quoted prefix of its SHA-256. */
+void http_body_etag(const char *body, size_t len, char out[40]);
 /* Sets a raw body (copied) with a static content type. */
 void http_raw(http_response *res, int status, const char *content_type, const void *data,
               size_t len);

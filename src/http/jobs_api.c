@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "models/params.h"
+#include "job_cache.h"
 #include "routes.h"
 #include "util/clock.h"
 #include "util/sha256.h"
@@ -163,20 +164,44 @@ static void submit_job(const http_request *req, http_response *res, char id_out[
         .max_attempts = max_attempts,
         .timeout_s = timeout_s,
         .run_after_ms = run_after_ms,
+        .created_ms = clock_wall_ms(),
     };
     char id[ULID_LEN + 1];
     int rc = store_submit(a->store, &job, id);
-    json_decref(normalized);
-    json_decref(body);
     if (rc) {
+        json_decref(normalized);
+        json_decref(body);
         http_store_problem(res, rc, "job");
         return;
     }
     if (a->pool)
         worker_pool_wake(a->pool);
     memcpy(id_out, id, sizeof id);
-    bool finished = wait_s > 0 && wait_for_job(a, id, wait_s);
-    respond_job(a, id, 202, finished, res);
+    if (wait_s > 0) {
+        respond_job(a, id, 202, wait_for_job(a, id, wait_s), res);
+    } else {
+        /* The row as committed, rendered from what was stored rather than read back. */
+        job_row row = {
+            .status = JOB_QUEUED,
+            .params = normalized,
+            .labels = labels ? json_incref((json_t *)labels) : json_object(),
+            .priority = priority,
+            .max_attempts = max_attempts,
+            .timeout_s = timeout_s,
+            .created_at = job.created_ms,
+            .run_after = run_after_ms > 0 ? run_after_ms : job.created_ms,
+            .updated_at = job.created_ms,
+        };
+        memcpy(row.id, id, sizeof id);
+        snprintf(row.kind, sizeof row.kind, "%s", model->kind);
+        snprintf(row.model_version, sizeof row.model_version, "%s", model->version);
+        snprintf(res->location, sizeof res->location, "/v1/jobs/%s", id);
+        http_json(res, 202, render_job(&row));
+        normalized = NULL; /* row owned it */
+        job_row_clear(&row);
+    }
+    json_decref(normalized);
+    json_decref(body);
 }
 
 /* Idempotency-Key: the same key with the same body answers the original job again (with
@@ -240,7 +265,30 @@ int api_get_job(const http_request *req, http_response *res)
         http_problem(res, 404, "not_found", NULL, "job not found");
         return 0;
     }
-    respond_job(req->app, id, 200, false, res);
+    /* A finished job is served from the cache of rendered bodies when the row has not
+     * changed since it was rendered (see job_cache.h). */
+    app *a = req->app;
+    job_version version;
+    int rc = store_job_version(a->store, id, &version);
+    if (rc) {
+        http_store_problem(res, rc, "job");
+        return 0;
+    }
+    bool cacheable = job_status_final(version.status) && a->job_cache;
+    char *body;
+    size_t len;
+    if (cacheable && job_cache_get(a->job_cache, &version, &body, &len, res->etag)) {
+        http_json_text(res, 200, body, len);
+        snprintf(res->location, sizeof res->location, "/v1/jobs/%s", id);
+        return 0;
+    }
+    respond_job(a, id, 200, false, res);
+    /* A final row never changes again but for deletion, so what was just read is this
+     * version's representation. */
+    if (cacheable && res->status == 200 && res->body) {
+        http_body_etag(res->body, res->body_len, res->etag);
+        job_cache_put(a->job_cache, &version, res->body, res->body_len, res->etag);
+    }
     return 0;
 }
 

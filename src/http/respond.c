@@ -12,6 +12,7 @@
 #include "models/params.h"
 #include <strings.h>
 #include "util/clock.h"
+#include "util/sha256.h"
 
 static const char json_content_type[] = "application/json; charset=utf-8";
 static const char problem_type[] = "application/problem+json; charset=utf-8";
@@ -52,6 +53,18 @@ static void set_json(http_response *res, int status, const char *type, json_t *b
 void http_json(http_response *res, int status, json_t *body)
 {
     set_json(res, status, json_content_type, body);
+}
+
+void http_json_text(http_response *res, int status, char *text, size_t len)
+{
+    http_raw_take(res, status, json_content_type, text, len);
+}
+
+void http_body_etag(const char *body, size_t len, char out[40])
+{
+    char hex[65];
+    sha256_hex(body, len, hex);
+    snprintf(out, 40, "\"%.32s\"", hex);
 }
 
 static const char *status_title(int status)

@@ -22,7 +22,6 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/metrics.h"
-#include "util/sha256.h"
 #include "util/log.h"
 
 struct http_server {
@@ -203,9 +202,8 @@ static void add_etag(const http_request *req, http_response *res)
     if (res->status != 200 || res->stream || res->body_len > (1u << 20) ||
         (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0))
         return;
-    char hex[65];
-    sha256_hex(res->body ? res->body : "", res->body_len, hex);
-    snprintf(res->etag, sizeof res->etag, "\"%.32s\"", hex);
+    if (!res->etag[0]) /* else the handler knows it already */
+        http_body_etag(res->body ? res->body : "", res->body_len, res->etag);
     const char *inm = req->header(req, "If-None-Match");
     if (inm && (strstr(inm, res->etag) || strcmp(inm, "*") == 0)) {
         free(res->body);

@@ -1,7 +1,42 @@
 /* service_api.c — GET /v1/health, /v1/models, /v1/models/{kind}, /v1/openapi.yaml. */
+#include <pthread.h>
 #include <string.h>
 
 #include "routes.h"
+#include "util/clock.h"
+
+/* Health answers from a snapshot of the queue at most this old: probes poll health often
+ * and counting a deep queue costs O(queued rows), while a failing database is still
+ * reported within this time. */
+#define HEALTH_FRESH_MS 250
+
+typedef struct queue_snapshot {
+    const store *of;
+    int rc;
+    int64_t queued, running;
+    int64_t taken_ms; /* clock_mono_ms(); 0: never */
+} queue_snapshot;
+
+static pthread_mutex_t snapshot_lock = PTHREAD_MUTEX_INITIALIZER;
+static queue_snapshot snapshot;
+
+static queue_snapshot queue_now(store *s)
+{
+    int64_t now = clock_mono_ms();
+    pthread_mutex_lock(&snapshot_lock);
+    queue_snapshot q = snapshot;
+    pthread_mutex_unlock(&snapshot_lock);
+    if (q.of == s && q.taken_ms && now - q.taken_ms < HEALTH_FRESH_MS)
+        return q;
+    q.of = s;
+    q.queued = q.running = 0;
+    q.rc = store_queue_depth(s, &q.queued, &q.running);
+    q.taken_ms = now;
+    pthread_mutex_lock(&snapshot_lock);
+    snapshot = q;
+    pthread_mutex_unlock(&snapshot_lock);
+    return q;
+}
 
 extern const char basin_openapi_yaml[];
 
@@ -13,8 +48,8 @@ int api_health(const http_request *req, http_response *res)
         res->retry_after_s = 5;
         return 0;
     }
-    int64_t queued = 0, running = 0;
-    int rc = store_queue_depth(a->store, &queued, &running);
+    queue_snapshot q = queue_now(a->store);
+    int rc = q.rc;
     if (rc) {
         http_problem(res, 503, "unavailable", NULL, "the database is unusable: %s",
                      basin_strerror(rc));
@@ -24,10 +59,11 @@ int api_health(const http_request *req, http_response *res)
     int total = 0, busy = 0;
     if (a->pool)
         worker_pool_counts(a->pool, &total, &busy);
-    json_t *body = json_pack("{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:I, s:I}}", "status",
-                             atomic_load(&a->stopping) ? "stopping" : "ok", "version",
-                             BASIN_VERSION, "db", "ok", "workers", "total", total, "busy", busy,
-                             "queue", "queued", (json_int_t)queued, "running", (json_int_t)running);
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:{s:i, s:i}, s:{s:I, s:I}}", "status",
+                  atomic_load(&a->stopping) ? "stopping" : "ok", "version", BASIN_VERSION, "db",
+                  "ok", "workers", "total", total, "busy", busy, "queue", "queued",
+                  (json_int_t)q.queued, "running", (json_int_t)q.running);
     http_json(res, 200, body);
     return 0;
 }

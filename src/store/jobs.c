@@ -70,6 +70,8 @@ static int insert_job(sqlite3 *db, const job_new *job, const char *id, int64_t n
     sqlite3_bind_int(st, 7, job->max_attempts);
     if (job->timeout_s > 0)
         sqlite3_bind_double(st, 8, job->timeout_s);
+    if (job->created_ms > 0)
+        now = job->created_ms;
     sqlite3_bind_int64(st, 9, now);
     sqlite3_bind_int64(st, 10, job->run_after_ms > 0 ? job->run_after_ms : now);
     int step = sqlite3_step(st);
@@ -232,6 +234,34 @@ int store_job_status(store *s, const char *id, job_status *out)
             rc = job_status_parse((const char *)sqlite3_column_text(st, 0), out);
         else
             rc = step == SQLITE_DONE ? BASIN_ENOTFOUND : store_rc(step);
+        store_done(st);
+    }
+    store_reader_put(s, db);
+    return rc;
+}
+
+int store_job_version(store *s, const char *id, job_version *out)
+{
+    sqlite3 *db = store_reader_get(s);
+    if (!db)
+        return BASIN_EDB;
+    sqlite3_stmt *st = store_cached(db, "SELECT status, attempts, cancel_requested, fence, "
+                                        "updated_at FROM jobs WHERE id = ?1");
+    int rc = BASIN_EDB;
+    if (st) {
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+        int step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            memset(out, 0, sizeof *out);
+            snprintf(out->id, sizeof out->id, "%s", id);
+            rc = job_status_parse((const char *)sqlite3_column_text(st, 0), &out->status);
+            out->attempts = sqlite3_column_int(st, 1);
+            out->cancel_requested = sqlite3_column_int(st, 2) != 0;
+            out->fence = sqlite3_column_int64(st, 3);
+            out->updated_at = sqlite3_column_int64(st, 4);
+        } else {
+            rc = step == SQLITE_DONE ? BASIN_ENOTFOUND : store_rc(step);
+        }
         store_done(st);
     }
     store_reader_put(s, db);
@@ -404,7 +434,7 @@ int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out)
     if (rc)
         return rc;
     int64_t now = clock_wall_ms();
-    sqlite3_stmt *st = store_prepare(
+    sqlite3_stmt *st = store_cached(
         db, "UPDATE jobs SET status = 'running', attempts = attempts + 1, fence = fence + 1, "
             "lease_owner = ?1, lease_expires = ?2 + ?3, started_at = ?2, updated_at = ?2, "
             "progress = 0 "
@@ -435,7 +465,7 @@ int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out)
     } else {
         rc = step == SQLITE_DONE ? BASIN_ENOTFOUND : store_rc(step);
     }
-    sqlite3_finalize(st);
+    store_done(st);
     int end = store_write_end(s, rc == 0);
     if (rc == 0 && end)
         rc = end;
@@ -455,7 +485,7 @@ int store_heartbeat(store *s, const char *id, int64_t fence, double progress, in
     if (rc)
         return rc;
     int64_t now = clock_wall_ms();
-    sqlite3_stmt *st = store_prepare(
+    sqlite3_stmt *st = store_cached(
         db, "UPDATE jobs SET lease_expires = ?3 + ?4, progress = ?5, updated_at = ?3 "
             "WHERE id = ?1 AND fence = ?2 AND status = 'running' RETURNING cancel_requested");
     if (!st) {
@@ -475,7 +505,7 @@ int store_heartbeat(store *s, const char *id, int64_t fence, double progress, in
     } else {
         rc = step == SQLITE_DONE ? BASIN_EFENCED : store_rc(step);
     }
-    sqlite3_finalize(st);
+    store_done(st);
     int end = store_write_end(s, rc == 0);
     if (rc == 0 && end)
         rc = end;
@@ -491,7 +521,7 @@ int store_finish(store *s, const char *id, int64_t fence, const job_outcome *o)
     if (rc)
         return rc;
     int64_t now = clock_wall_ms();
-    sqlite3_stmt *st = store_prepare(
+    sqlite3_stmt *st = store_cached(
         db, "UPDATE jobs SET status = ?3, finished_at = ?4, updated_at = ?4, "
             "progress = CASE WHEN ?3 = 'succeeded' THEN 1 ELSE progress END, "
             "lease_owner = NULL, lease_expires = NULL, error_code = ?5, error_message = ?6, "
@@ -510,7 +540,9 @@ int store_finish(store *s, const char *id, int64_t fence, const job_outcome *o)
         sqlite3_bind_text(st, 6, o->error_message, -1, SQLITE_STATIC);
     if (o->has_error_step)
         sqlite3_bind_int64(st, 7, o->error_step);
-    rc = store_step_done(st);
+    int step = sqlite3_step(st);
+    store_done(st);
+    rc = step == SQLITE_DONE ? 0 : store_rc(step);
     if (rc == 0 && sqlite3_changes(db) == 0)
         rc = BASIN_EFENCED;
     if (rc == 0 && o->output)

@@ -76,6 +76,7 @@ typedef struct job_new {
     int max_attempts;
     double timeout_s;     /* 0: none */
     int64_t run_after_ms; /* 0: now */
+    int64_t created_ms;   /* when the request was accepted; 0: when it is committed */
 } job_new;
 
 /* Inserts a queued job and returns once it is durably committed, writing its id into
@@ -108,6 +109,20 @@ void job_row_clear(job_row *row);
 int store_get_job(store *s, const char *id, job_row *out);
 /* Status of a job, cheap (for waiting): 0 and *out, or BASIN_ENOTFOUND. */
 int store_job_status(store *s, const char *id, job_status *out);
+
+/* What changes whenever a job row or its result changes: every update of a row bumps
+ * updated_at, and the ones that could fall in the same millisecond also change one of the
+ * other fields (a claim or requeue bumps fence, a finish sets status). */
+typedef struct job_version {
+    char id[ULID_LEN + 1];
+    job_status status;
+    int attempts;
+    bool cancel_requested;
+    int64_t fence, updated_at;
+} job_version;
+
+/* The current version of job id, cheap: 0 and *out, or BASIN_ENOTFOUND. */
+int store_job_version(store *s, const char *id, job_version *out);
 
 #define STORE_CURSOR_MAX 512
 

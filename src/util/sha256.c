@@ -1,7 +1,6 @@
 /* sha256.c — FIPS 180-4 SHA-256, one-shot. */
 #include "sha256.h"
 
-#include <stdio.h>
 #include <string.h>
 
 static const uint32_t K[64] = {
@@ -82,6 +81,10 @@ void sha256_hex(const void *data, size_t len, char out[65])
 {
     uint8_t d[32];
     sha256(data, len, d);
-    for (int i = 0; i < 32; i++)
-        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    static const char digits[] = "0123456789abcdef";
+    for (int i = 0; i < 32; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[64] = '\0';
 }

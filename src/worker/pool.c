@@ -237,11 +237,22 @@ static void slot_main(void *arg)
 /* ---- the loop ------------------------------------------------------------------------- */
 
 static void schedule_due_timer(worker_pool *p);
+static void arm_due_timer(worker_pool *p, int64_t due);
 static void on_due(uv_timer_t *t);
 
 /* Claims due jobs for idle slots. */
 static void claim_round(worker_pool *p)
 {
+    /* When nothing is due (an empty queue, or only jobs scheduled for later — which every
+     * submit would otherwise wake us to look for), one indexed read answers instead of a
+     * write transaction per idle slot. */
+    int64_t due;
+    int rc = store_next_due(p->store, &due);
+    if (rc || due > clock_wall_ms()) {
+        if (rc == 0)
+            arm_due_timer(p, due);
+        return;
+    }
     for (int i = 0; i < p->opt.n_workers && !atomic_load(&p->stopping); i++) {
         slot *sl = &p->slots[i];
         pthread_mutex_lock(&sl->mutex);
@@ -250,7 +261,7 @@ static void claim_round(worker_pool *p)
         if (!idle)
             continue;
         job_claim c;
-        int rc = store_claim(p->store, p->owner, p->opt.lease_ms, &c);
+        rc = store_claim(p->store, p->owner, p->opt.lease_ms, &c);
         if (rc == BASIN_ENOTFOUND)
             break;
         if (rc) {
@@ -276,7 +287,13 @@ static void claim_round(worker_pool *p)
 static void schedule_due_timer(worker_pool *p)
 {
     int64_t due;
-    if (atomic_load(&p->stopping) || store_next_due(p->store, &due) != 0)
+    if (store_next_due(p->store, &due) == 0)
+        arm_due_timer(p, due);
+}
+
+static void arm_due_timer(worker_pool *p, int64_t due)
+{
+    if (atomic_load(&p->stopping))
         return;
     int64_t wait = due - clock_wall_ms();
     uv_timer_start(&p->due_timer, on_due, (uint64_t)(wait > 0 ? wait : 0) + 1, 0);

@@ -205,6 +205,28 @@ def test_list_filters_and_pagination():
     assert all(j["kind"] == "hopfield" for j in page["jobs"])
 
 
+def test_submit_answer_is_the_stored_row():
+    """The 202 is rendered from what was committed, not read back: it must equal a read."""
+    status, h, job = srv.submit("langevin", OU, run_after="2099-01-01T00:00:00Z", priority=7,
+                                labels={"who": "me"}, timeout_s=12.5, max_attempts=4)
+    assert status == 202 and h["Location"] == "/v1/jobs/" + job["id"]
+    assert srv.job(job["id"]) == job
+    status, _, job = srv.submit("langevin", OU, run_after="2099-01-01T00:00:00Z")
+    assert status == 202 and srv.job(job["id"]) == job and job["labels"] == {}
+
+
+def test_finished_job_reads_are_cached_but_never_stale():
+    job = srv.submit("langevin", dict(OU, particles=10, steps=5), wait=30)[2]
+    first = srv.request("GET", "/v1/jobs/" + job["id"])
+    again = srv.request("GET", "/v1/jobs/" + job["id"])
+    assert first[0] == again[0] == 200 and first[2] == again[2] and first[2]["status"] == "succeeded"
+    assert first[1]["ETag"] == again[1]["ETag"]
+    status, h, body = srv.request("GET", "/v1/jobs/" + job["id"], headers={"If-None-Match": first[1]["ETag"]})
+    assert status == 304 and not body and h["ETag"] == first[1]["ETag"]
+    assert srv.request("DELETE", "/v1/jobs/" + job["id"])[0] == 204
+    assert srv.request("GET", "/v1/jobs/" + job["id"])[0] == 404
+
+
 def test_cancel_queued_and_running():
     status, _, job = srv.submit("langevin", OU, run_after="2099-01-01T00:00:00Z")
     assert status == 202 and job["status"] == "queued"
