@@ -142,7 +142,6 @@ int store_open(const store_options *opt, store **out, char *errbuf, size_t errca
     pthread_mutex_init(&s->pool_mutex, NULL);
     pthread_cond_init(&s->pool_cond, NULL);
     pthread_mutex_init(&s->submit_mutex, NULL);
-    pthread_cond_init(&s->submit_cond, NULL);
     int rc = s->path ? store_connect(s, &s->writer, errbuf, errcap) : BASIN_ENOMEM;
     if (rc == 0 && opt->migrate)
         rc = store_migrate(s, NULL, NULL, errbuf, errcap);
@@ -174,7 +173,6 @@ void store_close(store *s)
     pthread_mutex_destroy(&s->pool_mutex);
     pthread_cond_destroy(&s->pool_cond);
     pthread_mutex_destroy(&s->submit_mutex);
-    pthread_cond_destroy(&s->submit_cond);
     free(s->path);
     free(s);
 }

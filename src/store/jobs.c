@@ -47,6 +47,7 @@ struct submit_request {
     char id[ULID_LEN + 1];
     int rc;
     bool done;
+    pthread_cond_t wake; /* signalled when done, or when this request is to lead */
     submit_request *next;
 };
 
@@ -79,6 +80,17 @@ static int insert_job(sqlite3 *db, const job_new *job, const char *id, int64_t n
     return step == SQLITE_DONE ? 0 : store_rc(step);
 }
 
+/* Runs a parameterless statement through the statement cache (sqlite3_exec would parse
+ * it again on every call, and these run once per submitted job). */
+static void run_cached(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = store_cached(db, sql);
+    if (st) {
+        sqlite3_step(st);
+        store_done(st);
+    }
+}
+
 /* Commits every pending request in one transaction (the caller is the leader). Each
  * insert runs inside a savepoint so one bad row fails alone — unless SQLite rolled the
  * whole transaction back (it may on SQLITE_FULL): then every request of the batch fails
@@ -94,7 +106,7 @@ static void commit_batch(store *s, submit_request *batch)
             r->rc = rc;
             continue;
         }
-        sqlite3_exec(db, "SAVEPOINT one", NULL, NULL, NULL);
+        run_cached(db, "SAVEPOINT one");
         r->rc = insert_job(db, r->job, r->id, now);
         if (r->rc && sqlite3_get_autocommit(db)) {
             rc = r->rc;
@@ -102,7 +114,7 @@ static void commit_batch(store *s, submit_request *batch)
                 q->rc = rc;
             continue;
         }
-        sqlite3_exec(db, r->rc ? "ROLLBACK TO one" : "RELEASE one", NULL, NULL, NULL);
+        run_cached(db, r->rc ? "ROLLBACK TO one" : "RELEASE one");
     }
     if (rc) {
         if (begun)
@@ -115,10 +127,15 @@ static void commit_batch(store *s, submit_request *batch)
             r->rc = end;
 }
 
+/* Group commit: requests queue up; one of them (the leader) takes all queued so far and
+ * commits them in one transaction while the next ones queue behind it. Each request
+ * sleeps on its own condition variable, so a commit wakes exactly its own requests and
+ * the head of the next batch (who leads next), not every waiting thread. */
 int store_submit(store *s, const job_new *job, char id_out[ULID_LEN + 1])
 {
     submit_request req = {.job = job};
     ulid_new(req.id);
+    pthread_cond_init(&req.wake, NULL);
     pthread_mutex_lock(&s->submit_mutex);
     if (s->pending_tail)
         s->pending_tail->next = &req;
@@ -126,25 +143,28 @@ int store_submit(store *s, const job_new *job, char id_out[ULID_LEN + 1])
         s->pending_head = &req;
     s->pending_tail = &req;
     while (!req.done) {
-        if (!s->leader_active) {
-            /* Lead: take everything queued so far, commit it, wake its owners. */
+        if (!s->leader_active && s->pending_head == &req) {
             s->leader_active = true;
             submit_request *batch = s->pending_head;
             s->pending_head = s->pending_tail = NULL;
             pthread_mutex_unlock(&s->submit_mutex);
             commit_batch(s, batch);
             pthread_mutex_lock(&s->submit_mutex);
-            for (submit_request *r = batch, *next; r; r = next) {
-                next = r->next;
-                r->done = true;
-            }
             s->leader_active = false;
-            pthread_cond_broadcast(&s->submit_cond);
+            for (submit_request *r = batch, *next; r; r = next) {
+                next = r->next; /* r may return (and vanish) once done is seen */
+                r->done = true;
+                if (r != &req)
+                    pthread_cond_signal(&r->wake);
+            }
+            if (s->pending_head)
+                pthread_cond_signal(&s->pending_head->wake);
         } else {
-            pthread_cond_wait(&s->submit_cond, &s->submit_mutex);
+            pthread_cond_wait(&req.wake, &s->submit_mutex);
         }
     }
     pthread_mutex_unlock(&s->submit_mutex);
+    pthread_cond_destroy(&req.wake);
     if (req.rc == 0)
         memcpy(id_out, req.id, sizeof req.id);
     return req.rc;

@@ -30,7 +30,6 @@ struct store {
 
     /* Group commit: submitters queue requests; one of them (the leader) commits a batch. */
     pthread_mutex_t submit_mutex;
-    pthread_cond_t submit_cond;
     submit_request *pending_head, *pending_tail;
     bool leader_active;
 };
