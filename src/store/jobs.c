@@ -444,16 +444,12 @@ void job_claim_clear(job_claim *c)
     }
 }
 
-/* Claim and next-due queries name their partial indexes: without statistics SQLite
- * prefers jobs_status and sorts the whole queue, which at 10^5 queued jobs costs ~50 ms
- * per claim instead of ~50 µs. */
-int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out)
+/* Claims the best due job inside the caller's write transaction. Claim and next-due
+ * queries name their partial indexes: without statistics SQLite prefers jobs_status and
+ * sorts the whole queue, which at 10^5 queued jobs costs ~50 ms per claim instead of
+ * ~50 µs. */
+static int claim_on(sqlite3 *db, const char *owner, int64_t lease_ms, job_claim *out)
 {
-    sqlite3 *db;
-    int rc = store_write_begin(s, &db);
-    if (rc)
-        return rc;
-    int64_t now = clock_wall_ms();
     sqlite3_stmt *st = store_cached(
         db, "UPDATE jobs SET status = 'running', attempts = attempts + 1, fence = fence + 1, "
             "lease_owner = ?1, lease_expires = ?2 + ?3, started_at = ?2, updated_at = ?2, "
@@ -463,14 +459,14 @@ int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out)
             "            ORDER BY priority DESC, id LIMIT 1) "
             "RETURNING id, kind, params, fence, attempts, max_attempts, timeout_s, "
             "max(run_after, created_at)");
-    if (!st) {
-        store_write_end(s, false);
+    if (!st)
         return BASIN_EDB;
-    }
+    int64_t now = clock_wall_ms();
     sqlite3_bind_text(st, 1, owner, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, now);
     sqlite3_bind_int64(st, 3, lease_ms);
     int step = sqlite3_step(st);
+    int rc = 0;
     job_claim c = {0};
     if (step == SQLITE_ROW) {
         copy_text(c.id, sizeof c.id, st, 0);
@@ -486,6 +482,21 @@ int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out)
         rc = step == SQLITE_DONE ? BASIN_ENOTFOUND : store_rc(step);
     }
     store_done(st);
+    if (rc)
+        job_claim_clear(&c);
+    else
+        *out = c;
+    return rc;
+}
+
+int store_claim(store *s, const char *owner, int64_t lease_ms, job_claim *out)
+{
+    sqlite3 *db;
+    int rc = store_write_begin(s, &db);
+    if (rc)
+        return rc;
+    job_claim c = {0};
+    rc = claim_on(db, owner, lease_ms, &c);
     int end = store_write_end(s, rc == 0);
     if (rc == 0 && end)
         rc = end;
@@ -534,26 +545,20 @@ int store_heartbeat(store *s, const char *id, int64_t fence, double progress, in
     return rc;
 }
 
-int store_finish(store *s, const char *id, int64_t fence, const job_outcome *o)
+/* Stores the end of a run inside the caller's write transaction (fenced). */
+static int finish_on(sqlite3 *db, const char *id, int64_t fence, const job_outcome *o)
 {
-    sqlite3 *db;
-    int rc = store_write_begin(s, &db);
-    if (rc)
-        return rc;
-    int64_t now = clock_wall_ms();
     sqlite3_stmt *st = store_cached(
         db, "UPDATE jobs SET status = ?3, finished_at = ?4, updated_at = ?4, "
             "progress = CASE WHEN ?3 = 'succeeded' THEN 1 ELSE progress END, "
             "lease_owner = NULL, lease_expires = NULL, error_code = ?5, error_message = ?6, "
             "error_step = ?7 WHERE id = ?1 AND fence = ?2 AND status = 'running'");
-    if (!st) {
-        store_write_end(s, false);
+    if (!st)
         return BASIN_EDB;
-    }
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, fence);
     sqlite3_bind_text(st, 3, job_status_name(o->status), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int64(st, 4, clock_wall_ms());
     if (o->error_code)
         sqlite3_bind_text(st, 5, o->error_code, -1, SQLITE_STATIC);
     if (o->error_message)
@@ -562,12 +567,41 @@ int store_finish(store *s, const char *id, int64_t fence, const job_outcome *o)
         sqlite3_bind_int64(st, 7, o->error_step);
     int step = sqlite3_step(st);
     store_done(st);
-    rc = step == SQLITE_DONE ? 0 : store_rc(step);
+    int rc = step == SQLITE_DONE ? 0 : store_rc(step);
     if (rc == 0 && sqlite3_changes(db) == 0)
         rc = BASIN_EFENCED;
     if (rc == 0 && o->output)
         rc = store_write_output(db, id, o->output);
+    return rc;
+}
+
+int store_finish(store *s, const char *id, int64_t fence, const job_outcome *o)
+{
+    return store_finish_then_claim(s, id, fence, o, NULL, 0, NULL);
+}
+
+int store_finish_then_claim(store *s, const char *id, int64_t fence, const job_outcome *o,
+                            const char *owner, int64_t lease_ms, job_claim *next)
+{
+    if (next)
+        memset(next, 0, sizeof *next);
+    sqlite3 *db;
+    int rc = store_write_begin(s, &db);
+    if (rc)
+        return rc;
+    rc = finish_on(db, id, fence, o);
+    if (rc == 0 && next) {
+        /* The claim may fail alone (nothing due, or an error): the finish still commits. */
+        run_cached(db, "SAVEPOINT next");
+        if (claim_on(db, owner, lease_ms, next) != 0)
+            run_cached(db, "ROLLBACK TO next");
+        run_cached(db, "RELEASE next");
+    }
     int end = store_write_end(s, rc == 0);
+    if ((rc || end) && next) {
+        job_claim_clear(next);
+        next->id[0] = '\0';
+    }
     return rc ? rc : end;
 }
 

@@ -211,6 +211,10 @@ typedef struct job_outcome {
 /* Ends a run: stores its output and final status in one fenced transaction.
  * BASIN_EFENCED when the run no longer owns the job (nothing is written). */
 int store_finish(store *s, const char *id, int64_t fence, const job_outcome *o);
+/* store_finish, and in the same transaction (one commit, one sync instead of two) the
+ * claim of the next due job for owner: next->id is "" when none was claimed. */
+int store_finish_then_claim(store *s, const char *id, int64_t fence, const job_outcome *o,
+                            const char *owner, int64_t lease_ms, job_claim *next);
 
 /* Ends a run without a final status: the job goes back to the queue to run at
  * run_after_ms, keeping `error` as its last error (may be NULL). With count_attempt false

@@ -617,6 +617,47 @@ START_TEST(test_finish_stores_output_once)
 }
 END_TEST
 
+/* A finish that claims the next due job in the same transaction: the finished job is
+ * stored, the next one runs under a new fence; with nothing due the finish still commits;
+ * a fenced finish writes nothing and claims nothing. */
+START_TEST(test_finish_then_claim_next)
+{
+    char a[ULID_LEN + 1], b[ULID_LEN + 1], later[ULID_LEN + 1];
+    submit_default(a);
+    submit_default(b);
+    submit_job(&(submit_args){.run_after_ms = clock_wall_ms() + 3600 * 1000}, 1, later);
+    job_claim ca = claim_job("host:1:x", 60000, a);
+    job_claim next;
+    job_outcome done = {.status = JOB_SUCCEEDED};
+    ck_assert_int_eq(store_finish_then_claim(S, a, ca.fence, &done, "host:1:x", 60000, &next), 0);
+    ck_assert_str_eq(next.id, b);
+    ck_assert_int_eq(next.attempts, 1);
+    job_row ra = get_job(a), rb = get_job(b);
+    ck_assert_int_eq(ra.status, JOB_SUCCEEDED);
+    ck_assert_int_eq(rb.status, JOB_RUNNING);
+    job_row_clear(&ra);
+    job_row_clear(&rb);
+
+    /* Nothing due (the third job runs in an hour): b finishes, no claim. */
+    job_claim none;
+    ck_assert_int_eq(store_finish_then_claim(S, b, next.fence, &done, "host:1:x", 60000, &none), 0);
+    ck_assert_str_eq(none.id, "");
+    rb = get_job(b);
+    ck_assert_int_eq(rb.status, JOB_SUCCEEDED);
+    job_row_clear(&rb);
+
+    /* A stale fence: nothing written, nothing claimed. */
+    ck_assert_int_eq(store_finish_then_claim(S, b, next.fence, &done, "host:1:x", 60000, &none),
+                     BASIN_EFENCED);
+    ck_assert_str_eq(none.id, "");
+    job_row rl = get_job(later);
+    ck_assert_int_eq(rl.status, JOB_QUEUED);
+    job_row_clear(&rl);
+    job_claim_clear(&ca);
+    job_claim_clear(&next);
+}
+END_TEST
+
 /* ---- 7. retry ------------------------------------------------------------------------- */
 
 START_TEST(test_requeue_counts_attempt)
@@ -1198,7 +1239,7 @@ static Suite *store_suite(void)
         {"group_commit", {test_group_commit_concurrent_submits}},
         {"claim", {test_claim_order_priority_then_oldest, test_claim_sets_running_attempts_fence}},
         {"fencing", {test_fencing_after_lease_expiry}},
-        {"finish", {test_finish_stores_output_once}},
+        {"finish", {test_finish_stores_output_once, test_finish_then_claim_next}},
         {"retry", {test_requeue_counts_attempt, test_requeue_gives_attempt_back}},
         {"recovery", {test_recover_out_of_attempts_fails, test_recover_dead_owner_only}},
         {"cancel",
