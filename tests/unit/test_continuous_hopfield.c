@@ -8,94 +8,16 @@
 #include <check.h>
 #include <lapacke.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "basin/continuous_hopfield.h"
 #include "basin/model.h"
 #include "basin/rng.h"
+#include "model_check.h"
 #include "models/run_ctx.h"
 
-extern const basin_model model_continuous_hopfield;
-
 /* ---- helpers ------------------------------------------------------------------------- */
-
-static json_t *load(const char *text)
-{
-    json_error_t err;
-    json_t *v = json_loads(text, 0, &err);
-    ck_assert_msg(v != NULL, "bad test JSON %s: %s", text, err.text);
-    return v;
-}
-
-static int parse_with(const char *text, const basin_limits *limits, basin_problems *problems,
-                      json_t **normalized, void **config)
-{
-    json_t *params = load(text);
-    memset(problems, 0, sizeof *problems);
-    *normalized = NULL;
-    *config = NULL;
-    int rc = model_continuous_hopfield.parse(params, "/params", limits, problems, NULL, normalized,
-                                             config);
-    json_decref(params);
-    return rc;
-}
-
-static basin_ctx *run_params(const char *text, int *rc)
-{
-    basin_problems problems;
-    json_t *normalized;
-    void *config;
-    int prc = parse_with(text, &basin_default_limits, &problems, &normalized, &config);
-    ck_assert_msg(prc == 0, "parse of %s failed (%d): %s: %s", text, prc,
-                  problems.count ? problems.items[0].pointer : "",
-                  problems.count ? problems.items[0].message : "");
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_ptr_nonnull(ctx);
-    *rc = model_continuous_hopfield.run(config, ctx);
-    model_continuous_hopfield.free_config(config);
-    json_decref(normalized);
-    return ctx;
-}
-
-static basin_ctx *run_ok(const char *text)
-{
-    int rc;
-    basin_ctx *ctx = run_params(text, &rc);
-    ck_assert_msg(rc == 0, "run of %s returned %d", text, rc);
-    return ctx;
-}
-
-static double summary_real(const basin_ctx *ctx, const char *key)
-{
-    json_t *v = json_object_get(ctx->summary, key);
-    ck_assert_msg(json_is_number(v), "summary %s missing", key);
-    return json_number_value(v);
-}
-
-static const run_series *series(const basin_ctx *ctx, const char *name)
-{
-    const run_series *s = run_ctx_find_series(ctx, name);
-    ck_assert_msg(s != NULL, "series %s missing", name);
-    return s;
-}
-
-static bool has_problem(const basin_problems *p, const char *pointer)
-{
-    for (size_t i = 0; i < p->count; i++)
-        if (strcmp(p->items[i].pointer, pointer) == 0)
-            return true;
-    return false;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* A random nv×nh coupling matrix rescaled to spectral norm `norm` (power iteration). */
 static double *random_coupling(uint64_t seed, long nv, long nh, double norm)
@@ -335,8 +257,8 @@ START_TEST(test_oja_fixed_point)
              "{\"patterns\": %s, \"hidden\": 6, \"temperature\": 0.5, \"epochs\": 400, "
              "\"steps\": 1000, \"learning_rate\": 0.002, \"recall_steps\": 1, \"seed\": 3}",
              PATS);
-    basin_ctx *ctx = run_ok(text);
-    json_t *X = load(PATS);
+    basin_ctx *ctx = mc_run_ok("continuous_hopfield", mc_load(text));
+    json_t *X = mc_load(PATS);
     double G[9];
     for (int a = 0; a < 3; a++)
         for (int b = 0; b < 3; b++) {
@@ -359,7 +281,7 @@ START_TEST(test_oja_fixed_point)
     }
     for (int k = 3; k < 6; k++)
         ck_assert_double_lt(s[k], 0.05);
-    ck_assert_double_eq(summary_real(ctx, "u_norm"), s[0]);
+    ck_assert_double_eq(mc_summary(ctx, "u_norm"), s[0]);
     run_ctx_free(ctx);
 }
 END_TEST
@@ -381,13 +303,13 @@ START_TEST(test_learn_and_recall)
              "{\"patterns\": %s, \"hidden\": 6, \"epochs\": 200, \"cue\": {\"flip\": 0.15}, "
              "\"record_every\": 5, \"seed\": 3}",
              PATS);
-    basin_ctx *ctx = run_ok(text);
-    ck_assert_double_eq(summary_real(ctx, "recall_fraction"), 1.0);
-    ck_assert_double_eq_tol(summary_real(ctx, "cue_error"), 0.6, 1e-15);
-    ck_assert_double_lt(summary_real(ctx, "recon_error"), 0.5 * summary_real(ctx, "cue_error"));
-    ck_assert_double_lt(summary_real(ctx, "mean_recon_error"), summary_real(ctx, "recon_error"));
-    ck_assert_double_gt(summary_real(ctx, "overlap"), 0.9);
-    const run_series *F = series(ctx, "free_energy");
+    basin_ctx *ctx = mc_run_ok("continuous_hopfield", mc_load(text));
+    ck_assert_double_eq(mc_summary(ctx, "recall_fraction"), 1.0);
+    ck_assert_double_eq_tol(mc_summary(ctx, "cue_error"), 0.6, 1e-15);
+    ck_assert_double_lt(mc_summary(ctx, "recon_error"), 0.5 * mc_summary(ctx, "cue_error"));
+    ck_assert_double_lt(mc_summary(ctx, "mean_recon_error"), mc_summary(ctx, "recon_error"));
+    ck_assert_double_gt(mc_summary(ctx, "overlap"), 0.9);
+    const run_series *F = mc_series(ctx, "free_energy");
     ck_assert_int_eq(F->step[0], 5); /* from step 1 at T > 0; record_every 5 */
     ck_assert_uint_eq(F->n, 10);
     for (size_t k = 1; k < F->n; k++)
@@ -395,7 +317,7 @@ START_TEST(test_learn_and_recall)
     json_t *feq = json_object_get(ctx->summary, "free_energy_eq");
     if (json_is_number(feq))
         ck_assert_double_ge(F->value[F->n - 1], json_number_value(feq));
-    const run_series *LF = series(ctx, "learn_free_energy");
+    const run_series *LF = mc_series(ctx, "learn_free_energy");
     ck_assert_double_lt(LF->value[LF->n - 1], 0.05 * LF->value[0]);
     run_ctx_free(ctx);
 
@@ -403,13 +325,13 @@ START_TEST(test_learn_and_recall)
              "{\"patterns\": %s, \"hidden\": 6, \"epochs\": 0, \"cue\": {\"flip\": 0.15}, "
              "\"seed\": 3}",
              PATS);
-    ctx = run_ok(text);
-    ck_assert_double_gt(summary_real(ctx, "recon_error"), 0.9);
-    ck_assert_double_lt(summary_real(ctx, "overlap"), 0.5);
-    const run_series *F0 = series(ctx, "free_energy");
+    ctx = mc_run_ok("continuous_hopfield", mc_load(text));
+    ck_assert_double_gt(mc_summary(ctx, "recon_error"), 0.9);
+    ck_assert_double_lt(mc_summary(ctx, "overlap"), 0.5);
+    const run_series *F0 = mc_series(ctx, "free_energy");
     for (size_t k = 1; k < F0->n; k++)
         ck_assert_double_le(F0->value[k], F0->value[k - 1]);
-    ck_assert_double_ge(F0->value[F0->n - 1], summary_real(ctx, "free_energy_eq"));
+    ck_assert_double_ge(F0->value[F0->n - 1], mc_summary(ctx, "free_energy_eq"));
     run_ctx_free(ctx);
 }
 END_TEST
@@ -422,13 +344,14 @@ END_TEST
 START_TEST(test_hebb_diverges)
 {
     int rc;
-    basin_ctx *ctx = run_params("{\"rule\": \"hebb\", \"epochs\": 200, \"seed\": 4}", &rc);
+    basin_ctx *ctx = mc_run("continuous_hopfield",
+                            mc_load("{\"rule\": \"hebb\", \"epochs\": 200, \"seed\": 4}"), &rc);
     ck_assert_int_eq(rc, BASIN_EDIVERGED);
     ck_assert(ctx->failed);
     ck_assert_str_eq(ctx->fail_code, "diverged");
     ck_assert_int_gt(ctx->fail_step, 3);
     ck_assert_int_lt(ctx->fail_step, 40);
-    const run_series *LF = series(ctx, "learn_free_energy");
+    const run_series *LF = mc_series(ctx, "learn_free_energy");
     ck_assert_int_eq(LF->n, (size_t)ctx->fail_step);
     for (size_t k = 1; k < LF->n; k++)
         ck_assert_double_lt(LF->value[k], LF->value[k - 1]); /* Hebb lowers F monotonically */
@@ -456,7 +379,9 @@ START_TEST(test_reproducible)
     const char *c_text =
         "{\"visible\": 30, \"hidden\": 5, \"patterns\": {\"count\": 3, \"bias\": "
         "0.2}, \"epochs\": 20, \"steps\": 30, \"cue\": {\"mask\": 0.3}, \"seed\": 9}";
-    basin_ctx *a = run_ok(a_text), *b = run_ok(a_text), *c = run_ok(c_text);
+    basin_ctx *a = mc_run_ok("continuous_hopfield", mc_load(a_text)),
+              *b = mc_run_ok("continuous_hopfield", mc_load(a_text)),
+              *c = mc_run_ok("continuous_hopfield", mc_load(c_text));
     ck_assert(same_artifact(a, b, "U"));
     ck_assert(same_artifact(a, b, "recalled"));
     ck_assert(json_equal(a->summary, b->summary));
@@ -467,17 +392,11 @@ START_TEST(test_reproducible)
 }
 END_TEST
 
-typedef struct bad_case {
-    const char *params;
-    const char *pointer;
-    int rc;
-} bad_case;
-
 /* Reference: models.md conventions — one problem per offending value at its exact JSON
  * pointer; work over the limits BASIN_ELIMIT. */
 START_TEST(test_validation_pointers)
 {
-    static const bad_case cases[] = {
+    static const mc_refusal cases[] = {
         {"{\"bogus\": 1}", "/params/bogus", BASIN_EINVAL},
         {"{\"visible\": 0}", "/params/visible", BASIN_EINVAL},
         {"{\"hidden\": 513}", "/params/hidden", BASIN_EINVAL},
@@ -509,21 +428,7 @@ START_TEST(test_validation_pointers)
          "/params/recall_steps", BASIN_ELIMIT},
         {"{\"recall_steps\": 0}", "/params/recall_steps", BASIN_EINVAL},
     };
-    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-        basin_problems problems;
-        json_t *normalized;
-        void *config;
-        int rc =
-            parse_with(cases[k].params, &basin_default_limits, &problems, &normalized, &config);
-        ck_assert_msg(rc == cases[k].rc, "%s: rc %d, expected %d (first: %s %s)", cases[k].params,
-                      rc, cases[k].rc, problems.count ? problems.items[0].pointer : "none",
-                      problems.count ? problems.items[0].message : "");
-        ck_assert_msg(has_problem(&problems, cases[k].pointer), "%s: no problem at %s (first: %s)",
-                      cases[k].params, cases[k].pointer,
-                      problems.count ? problems.items[0].pointer : "none");
-        ck_assert_ptr_null(normalized);
-        ck_assert_ptr_null(config);
-    }
+    mc_check_problems("continuous_hopfield", cases, sizeof cases / sizeof *cases);
 }
 END_TEST
 
@@ -543,16 +448,19 @@ START_TEST(test_normalised_round_trip)
         basin_problems problems;
         json_t *n1, *n2;
         void *c1, *c2;
-        ck_assert_int_eq(parse_with(inputs[k], &basin_default_limits, &problems, &n1, &c1), 0);
+        ck_assert_int_eq(mc_parse_text("continuous_hopfield", inputs[k], &basin_default_limits,
+                                       &problems, &n1, &c1),
+                         0);
         for (size_t j = 0; j < sizeof keys / sizeof keys[0]; j++)
             ck_assert_msg(json_object_get(n1, keys[j]), "%s: %s not filled", inputs[k], keys[j]);
         ck_assert_uint_eq(json_object_size(n1), sizeof keys / sizeof keys[0]);
         char *text = json_dumps(n1, JSON_COMPACT);
-        ck_assert_int_eq(parse_with(text, &basin_default_limits, &problems, &n2, &c2), 0);
+        ck_assert_int_eq(
+            mc_parse_text("continuous_hopfield", text, &basin_default_limits, &problems, &n2, &c2),
+            0);
         ck_assert_msg(json_equal(n1, n2), "not idempotent: %s", text);
-        basin_ctx *a = run_ctx_new(&basin_default_limits), *b = run_ctx_new(&basin_default_limits);
-        ck_assert_int_eq(model_continuous_hopfield.run(c1, a), 0);
-        ck_assert_int_eq(model_continuous_hopfield.run(c2, b), 0);
+        basin_ctx *a = mc_run_config_ok("continuous_hopfield", c1),
+                  *b = mc_run_config_ok("continuous_hopfield", c2);
         ck_assert(same_artifact(a, b, "recalled"));
         ck_assert(json_equal(a->summary, b->summary));
         run_ctx_free(a);
@@ -560,46 +468,27 @@ START_TEST(test_normalised_round_trip)
         free(text);
         json_decref(n1);
         json_decref(n2);
-        model_continuous_hopfield.free_config(c1);
-        model_continuous_hopfield.free_config(c2);
+        mc_model("continuous_hopfield")->free_config(c1);
+        mc_model("continuous_hopfield")->free_config(c2);
     }
     /* the default learning rate is 0.2/(max |x|² + T) = 0.2/(64.05) for 64 random ±1 */
     basin_problems problems;
     json_t *n;
     void *c;
-    ck_assert_int_eq(parse_with("{\"seed\": 1}", &basin_default_limits, &problems, &n, &c), 0);
+    ck_assert_int_eq(mc_parse_text("continuous_hopfield", "{\"seed\": 1}", &basin_default_limits,
+                                   &problems, &n, &c),
+                     0);
     ck_assert_double_eq_tol(json_real_value(json_object_get(n, "learning_rate")), 0.2 / 64.05,
                             1e-15);
     json_decref(n);
-    model_continuous_hopfield.free_config(c);
-    json_t *schema = json_object();
-    memset(&problems, 0, sizeof problems);
-    ck_assert_int_eq(model_continuous_hopfield.parse(NULL, "/params", &basin_default_limits,
-                                                     &problems, schema, &n, &c),
-                     0);
+    mc_model("continuous_hopfield")->free_config(c);
+    json_t *schema = mc_schema("continuous_hopfield");
     json_t *props = json_object_get(schema, "properties");
     for (size_t j = 0; j < sizeof keys / sizeof keys[0]; j++)
         ck_assert_msg(json_object_get(props, keys[j]), "schema lacks %s", keys[j]);
     json_decref(schema);
-    json_decref(n);
-    model_continuous_hopfield.free_config(c);
 }
 END_TEST
-
-typedef struct stopper {
-    basin_ctx *ctx;
-    double delay, at;
-} stopper;
-
-static void *stop_later(void *arg)
-{
-    stopper *st = arg;
-    struct timespec d = {0, (long)(st->delay * 1e9)};
-    nanosleep(&d, NULL);
-    st->at = now_s();
-    run_ctx_request_stop(st->ctx, BASIN_ECANCELLED);
-    return NULL;
-}
 
 /* Reference: model.h — run() returns BASIN_ECANCELLED promptly after a stop request: a
  * long learning run (512 hidden units, 10⁴ relaxation steps per pattern) and a long recall
@@ -612,55 +501,19 @@ START_TEST(test_cancellation)
         "{\"visible\": 2048, \"hidden\": 512, \"patterns\": 2000, \"epochs\": 0, "
         "\"recall_steps\": 200, \"record_every\": 100, \"seed\": 1}",
     };
-    for (int k = 0; k < 2; k++) {
-        basin_problems problems;
-        json_t *normalized;
-        void *config;
-        ck_assert_int_eq(
-            parse_with(texts[k], &basin_default_limits, &problems, &normalized, &config), 0);
-        basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-        stopper st = {ctx, 0.05, 0.0};
-        pthread_t th;
-        ck_assert_int_eq(pthread_create(&th, NULL, stop_later, &st), 0);
-        int rc = model_continuous_hopfield.run(config, ctx);
-        double end = now_s();
-        pthread_join(th, NULL);
-        ck_assert_int_eq(rc, BASIN_ECANCELLED);
-        ck_assert_double_lt(end - st.at, 0.5);
-        run_ctx_free(ctx);
-        model_continuous_hopfield.free_config(config);
-        json_decref(normalized);
-    }
+    for (int k = 0; k < 2; k++)
+        mc_check_stop("continuous_hopfield", texts[k], 0.05, 0.5);
 }
 END_TEST
 
-static Suite *chn_suite(void)
+int main(void)
 {
-    Suite *s = suite_create("continuous_hopfield");
-    struct {
-        const char *name;
-        const TTest *test;
-    } tests[] = {
+    const mc_case cases[] = {
         {"dynamics", test_exact_deterministic_flow}, {"dynamics", test_free_energy_closed_form},
         {"dynamics", test_sampler_moments},          {"learning", test_oja_fixed_point},
         {"learning", test_learn_and_recall},         {"learning", test_hebb_diverges},
         {"reproducibility", test_reproducible},      {"validation", test_validation_pointers},
         {"validation", test_normalised_round_trip},  {"cancellation", test_cancellation},
     };
-    for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++) {
-        TCase *tc = tcase_create(tests[k].name);
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, tests[k].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(chn_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mc_run_suite(mc_suite("continuous_hopfield", cases, sizeof cases / sizeof *cases, 60));
 }

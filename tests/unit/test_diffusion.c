@@ -12,70 +12,14 @@
 #include <check.h>
 #include <lapacke.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "basin/diffusion.h"
 #include "basin/model.h"
+#include "model_check.h"
 #include "models/run_ctx.h"
-
-static const basin_model *model(void)
-{
-    const basin_model *m = basin_model_find("diffusion");
-    ck_assert_ptr_nonnull(m);
-    return m;
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static json_t *load(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, 0, &err);
-    ck_assert_msg(j != NULL, "bad test JSON %s: %s", text, err.text);
-    return j;
-}
-
-static void *parse_ok(const json_t *params, json_t **normalized)
-{
-    basin_problems pr = {.count = 0};
-    json_t *norm = NULL;
-    void *cfg = NULL;
-    int rc = model()->parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
-    ck_assert_msg(rc == 0, "parse failed (%d): %s: %s", rc, pr.count ? pr.items[0].pointer : "",
-                  pr.count ? pr.items[0].message : "");
-    if (normalized)
-        *normalized = norm;
-    else
-        json_decref(norm);
-    return cfg;
-}
-
-static basin_ctx *run_params(json_t *params, int *rc)
-{
-    void *cfg = parse_ok(params, NULL);
-    json_decref(params);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_ptr_nonnull(ctx);
-    *rc = model()->run(cfg, ctx);
-    model()->free_config(cfg);
-    return ctx;
-}
-
-static double summary(const basin_ctx *ctx, const char *name)
-{
-    json_t *v = json_object_get(ctx->summary, name);
-    ck_assert_msg(json_is_number(v), "summary %s missing", name);
-    return json_number_value(v);
-}
 
 /* A 2-D Gaussian N(μ, Σ) with a tilted covariance. */
 static const double MU2[2] = {0.7, -0.4};
@@ -279,9 +223,7 @@ START_TEST(mixture_weights_recovered)
                  " \"samples\": 20000, \"sampler\": \"%s\", \"steps\": 400, \"t_end\": 8,"
                  " \"time_grid\": \"%s\", \"seed\": %d}",
                  samplers[i], i == 0 ? "uniform" : "geometric", 11 + i);
-        int rc;
-        basin_ctx *ctx = run_params(load(buf), &rc);
-        ck_assert_int_eq(rc, 0);
+        basin_ctx *ctx = mc_run_ok("diffusion", mc_load(buf));
         const double M = 20000.0;
         json_t *dc = json_object_get(ctx->values, "data_cov");
         double C[4];
@@ -293,8 +235,8 @@ START_TEST(mixture_weights_recovered)
             for (int b = 0; b < 2; b++)
                 cscale += (C[a * 3] * C[b * 3] + C[a * 2 + b] * C[a * 2 + b]) / (M - 1.0);
         cscale = 5.0 * sqrt(cscale);
-        double oz = summary(ctx, "occupation_z"), me = summary(ctx, "mean_error"),
-               ce = summary(ctx, "cov_error");
+        double oz = mc_summary(ctx, "occupation_z"), me = mc_summary(ctx, "mean_error"),
+               ce = mc_summary(ctx, "cov_error");
         printf("mixture_weights_recovered (%s): occupation_z %.2f, mean_error %.4f (limit "
                "%.4f), cov_error %.4f (limit %.4f)\n",
                samplers[i], oz, me, mscale, ce, cscale);
@@ -398,15 +340,13 @@ END_TEST
  * errors, χ²-like), and the noisy input's error within 5σ of σ². */
 START_TEST(denoise_mode)
 {
-    int rc;
-    basin_ctx *ctx = run_params(load("{\"mode\": \"denoise\", \"dim\": 2, \"mixture\":"
-                                     " {\"weights\": [1], \"means\": [[1, -1]], \"covs\": [[[0.5,"
-                                     " 0.2], [0.2, 0.3]]]}, \"sigma\": 0.6, \"samples\": 40000,"
-                                     " \"seed\": 5}"),
-                                &rc);
-    ck_assert_int_eq(rc, 0);
-    double mse = summary(ctx, "mse"), wiener = summary(ctx, "mse_wiener"),
-           noisy = summary(ctx, "mse_noisy");
+    basin_ctx *ctx =
+        mc_run_ok("diffusion", mc_load("{\"mode\": \"denoise\", \"dim\": 2, \"mixture\":"
+                                       " {\"weights\": [1], \"means\": [[1, -1]], \"covs\": [[[0.5,"
+                                       " 0.2], [0.2, 0.3]]]}, \"sigma\": 0.6, \"samples\": 40000,"
+                                       " \"seed\": 5}"));
+    double mse = mc_summary(ctx, "mse"), wiener = mc_summary(ctx, "mse_wiener"),
+           noisy = mc_summary(ctx, "mse_noisy");
     double n = 80000.0;
     ck_assert_msg(fabs(mse - wiener) < 5.0 * wiener * sqrt(2.0 / n), "mse %g vs %g", mse, wiener);
     ck_assert_msg(fabs(noisy - 0.36) < 5.0 * 0.36 * sqrt(2.0 / n), "noisy %g", noisy);
@@ -435,16 +375,10 @@ START_TEST(time_grids)
 }
 END_TEST
 
-typedef struct bad_case {
-    const char *params;
-    const char *pointer;
-    int rc;
-} bad_case;
-
 /* Reference: the params contract (models.md; the model's doc comment). */
 START_TEST(validation)
 {
-    static const bad_case cases[] = {
+    static const mc_refusal cases[] = {
         {"{\"dim\": 17}", "/params/dim", BASIN_EINVAL},
         {"{\"mode\": \"train\"}", "/params/mode", BASIN_EINVAL},
         {"{\"sampler\": \"ddim\"}", "/params/sampler", BASIN_EINVAL},
@@ -467,27 +401,7 @@ START_TEST(validation)
         {"{\"mixture\": {\"shape\": 1}}", "/params/mixture/shape", BASIN_EINVAL},
         {"{\"samples\": 10000000, \"steps\": 1000000}", "/params/steps", BASIN_ELIMIT},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        json_t *params = load(cases[i].params);
-        basin_problems pr = {.count = 0};
-        json_t *norm = (json_t *)&pr;
-        void *cfg = &pr;
-        int rc = model()->parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
-        ck_assert_msg(rc == cases[i].rc, "%s: rc %d, expected %d (%s: %s)", cases[i].params, rc,
-                      cases[i].rc, pr.count ? pr.items[0].pointer : "",
-                      pr.count ? pr.items[0].message : "");
-        ck_assert_ptr_eq(norm, (json_t *)&pr);
-        ck_assert_ptr_eq(cfg, &pr);
-        bool found = false;
-        for (size_t j = 0; j < pr.count; j++)
-            found |= strcmp(pr.items[j].pointer, cases[i].pointer) == 0;
-        ck_assert_msg(found, "%s: no problem at %s (first: %s: %s)", cases[i].params,
-                      cases[i].pointer, pr.count ? pr.items[0].pointer : "-",
-                      pr.count ? pr.items[0].message : "-");
-        ck_assert_msg(pr.count == 1, "%s: %zu problems (second: %s)", cases[i].params, pr.count,
-                      pr.count > 1 ? pr.items[1].pointer : "");
-        json_decref(params);
-    }
+    mc_check_refusals("diffusion", cases, sizeof cases / sizeof *cases);
 }
 END_TEST
 
@@ -500,18 +414,16 @@ START_TEST(reproducible)
                        " \"sampler\": \"sde\", \"seed\": %d}";
     char buf[400];
     snprintf(buf, sizeof buf, text, 7);
-    json_t *p1 = load(buf), *n1 = NULL, *n2 = NULL;
-    void *c1 = parse_ok(p1, &n1), *c2 = parse_ok(n1, &n2);
+    json_t *p1 = mc_load(buf), *n1 = NULL, *n2 = NULL;
+    void *c1 = mc_parse_ok("diffusion", p1, &n1), *c2 = mc_parse_ok("diffusion", n1, &n2);
     ck_assert(json_equal(n1, n2));
     snprintf(buf, sizeof buf, text, 8);
-    json_t *p3 = load(buf);
-    void *c3 = parse_ok(p3, NULL);
+    json_t *p3 = mc_load(buf);
+    void *c3 = mc_parse_ok("diffusion", p3, NULL);
     basin_ctx *r[3];
     void *cs[3] = {c1, c2, c3};
-    for (int i = 0; i < 3; i++) {
-        r[i] = run_ctx_new(&basin_default_limits);
-        ck_assert_int_eq(model()->run(cs[i], r[i]), 0);
-    }
+    for (int i = 0; i < 3; i++)
+        r[i] = mc_run_config_ok("diffusion", cs[i]);
     const run_artifact *a = run_ctx_find_artifact(r[0], "samples"),
                        *b = run_ctx_find_artifact(r[1], "samples"),
                        *c = run_ctx_find_artifact(r[2], "samples");
@@ -519,7 +431,7 @@ START_TEST(reproducible)
     ck_assert(memcmp(a->data, c->data, a->nbytes) != 0);
     for (int i = 0; i < 3; i++) {
         run_ctx_free(r[i]);
-        model()->free_config(cs[i]);
+        mc_model("diffusion")->free_config(cs[i]);
     }
     json_decref(p1);
     json_decref(n1);
@@ -527,11 +439,7 @@ START_TEST(reproducible)
     json_decref(p3);
 
     /* the schema lists every parameter */
-    json_t *schema = json_object(), *norm = NULL;
-    basin_problems pr = {.count = 0};
-    void *cfg = NULL;
-    ck_assert_int_eq(
-        model()->parse(NULL, "/params", &basin_default_limits, &pr, schema, &norm, &cfg), 0);
+    json_t *schema = mc_schema("diffusion");
     json_t *props = json_object_get(schema, "properties");
     const char *keys[] = {"mode",  "dim",          "mixture",   "samples", "sampler",
                           "steps", "t_end",        "time_grid", "t_min",   "prior",
@@ -539,49 +447,20 @@ START_TEST(reproducible)
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         ck_assert_msg(json_object_get(props, keys[i]) != NULL, "schema lacks %s", keys[i]);
     ck_assert_uint_eq(json_object_size(props), sizeof keys / sizeof *keys);
-    model()->free_config(cfg);
-    json_decref(norm);
     json_decref(schema);
 }
 END_TEST
-
-typedef struct job {
-    void *cfg;
-    basin_ctx *ctx;
-    int rc;
-    double t_end;
-} job;
-
-static void *job_main(void *arg)
-{
-    job *j = arg;
-    j->rc = model()->run(j->cfg, j->ctx);
-    j->t_end = now_s();
-    return NULL;
-}
 
 /* Reference: model.h / models.md — the run stops well under a second after the request
  * (the sampler polls after every grid step; one step of 10⁵ samples with 8 components in
  * 4-D is ≈ 10⁸ operations). */
 START_TEST(cancellation)
 {
-    json_t *params = load("{\"dim\": 4, \"mixture\": {\"weights\": [0.125, 0.125, 0.125, 0.125,"
-                          " 0.125, 0.125, 0.125, 0.125]}, \"samples\": 100000, \"steps\": 20000,"
-                          " \"sampler\": \"sde\"}");
-    job j = {.cfg = parse_ok(params, NULL), .ctx = run_ctx_new(&basin_default_limits)};
-    pthread_t th;
-    ck_assert_int_eq(pthread_create(&th, NULL, job_main, &j), 0);
-    struct timespec pause = {.tv_sec = 0, .tv_nsec = 300 * 1000 * 1000};
-    nanosleep(&pause, NULL);
-    double t_stop = now_s();
-    run_ctx_request_stop(j.ctx, BASIN_ECANCELLED);
-    pthread_join(th, NULL);
-    ck_assert_int_eq(j.rc, BASIN_ECANCELLED);
-    ck_assert_msg(j.t_end - t_stop < 0.5, "stopped %.3f s after the request", j.t_end - t_stop);
-    printf("cancellation: returned %.1f ms after the request\n", 1e3 * (j.t_end - t_stop));
-    run_ctx_free(j.ctx);
-    model()->free_config(j.cfg);
-    json_decref(params);
+    const char *text = "{\"dim\": 4, \"mixture\": {\"weights\": [0.125, 0.125, 0.125, 0.125,"
+                       " 0.125, 0.125, 0.125, 0.125]}, \"samples\": 100000, \"steps\": 20000,"
+                       " \"sampler\": \"sde\"}";
+    double latency = mc_check_stop("diffusion", text, 0.3, 0.5);
+    printf("cancellation: returned %.1f ms after the request\n", 1e3 * latency);
 }
 END_TEST
 
@@ -609,9 +488,5 @@ static Suite *diffusion_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(diffusion_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return mc_run_suite(diffusion_suite());
 }

@@ -15,75 +15,19 @@
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "basin/fokker_planck.h"
 #include "basin/langevin.h"
 #include "basin/model.h"
+#include "model_check.h"
 #include "models/run_ctx.h"
 
 /* The model's test hook (src/models/fokker_planck.c): sets a parsed config's dt without
  * the explicit step's bound. */
 void model_fokker_planck_set_dt_unchecked(void *config, double dt);
-
-static const basin_model *model(void)
-{
-    const basin_model *m = basin_model_find("fokker_planck");
-    ck_assert_ptr_nonnull(m);
-    return m;
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static json_t *load(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, 0, &err);
-    ck_assert_msg(j != NULL, "bad test JSON %s: %s", text, err.text);
-    return j;
-}
-
-static void *parse_ok(const json_t *params, json_t **normalized)
-{
-    basin_problems pr = {.count = 0};
-    json_t *norm = NULL;
-    void *cfg = NULL;
-    int rc = model()->parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
-    ck_assert_msg(rc == 0, "parse failed (%d): %s: %s", rc, pr.count ? pr.items[0].pointer : "",
-                  pr.count ? pr.items[0].message : "");
-    if (normalized)
-        *normalized = norm;
-    else
-        json_decref(norm);
-    return cfg;
-}
-
-static basin_ctx *run_params(json_t *params, int *rc)
-{
-    void *cfg = parse_ok(params, NULL);
-    json_decref(params);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_ptr_nonnull(ctx);
-    *rc = model()->run(cfg, ctx);
-    model()->free_config(cfg);
-    return ctx;
-}
-
-static double summary(const basin_ctx *ctx, const char *name)
-{
-    json_t *v = json_object_get(ctx->summary, name);
-    ck_assert_msg(json_is_number(v), "summary %s missing", name);
-    return json_number_value(v);
-}
 
 static basin_energy double_well(void)
 {
@@ -317,31 +261,31 @@ START_TEST(explicit_limit)
     basin_fp_free(&s);
 
     /* the model refuses dt above the bound, with the bound in the message */
-    json_t *params = load("{\"scheme\": \"explicit\", \"dt\": 0.1, \"grid\": {\"min\": -2,"
-                          " \"max\": 2, \"cells\": 200}}");
-    basin_problems pr = {.count = 0};
-    json_t *norm = NULL;
-    void *cfg = NULL;
-    ck_assert_int_eq(
-        model()->parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg),
-        BASIN_EINVAL);
+    json_t *params = mc_load("{\"scheme\": \"explicit\", \"dt\": 0.1, \"grid\": {\"min\": -2,"
+                             " \"max\": 2, \"cells\": 200}}");
+    basin_problems pr;
+    json_t *norm;
+    void *cfg;
+    ck_assert_int_eq(mc_parse("fokker_planck", params, &basin_default_limits, &pr, &norm, &cfg),
+                     BASIN_EINVAL);
     ck_assert_uint_eq(pr.count, 1);
     ck_assert_str_eq(pr.items[0].pointer, "/params/dt");
     ck_assert_msg(strstr(pr.items[0].message, "dt_max") != NULL, "%s", pr.items[0].message);
     json_decref(params);
     /* and the model's diverged path, through the test hook */
-    params = load("{\"scheme\": \"explicit\", \"grid\": {\"min\": -2, \"max\": 2, \"cells\": 200},"
-                  " \"init\": {\"type\": \"point\", \"x\": [0.3]}, \"steps\": 50,"
-                  " \"record_every\": 10}");
-    cfg = parse_ok(params, NULL);
+    params =
+        mc_load("{\"scheme\": \"explicit\", \"grid\": {\"min\": -2, \"max\": 2, \"cells\": 200},"
+                " \"init\": {\"type\": \"point\", \"x\": [0.3]}, \"steps\": 50,"
+                " \"record_every\": 10}");
+    cfg = mc_parse_ok("fokker_planck", params, NULL);
     model_fokker_planck_set_dt_unchecked(cfg, 1.0);
     basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_int_eq(model()->run(cfg, ctx), BASIN_EDIVERGED);
+    ck_assert_int_eq(mc_model("fokker_planck")->run(cfg, ctx), BASIN_EDIVERGED);
     ck_assert_str_eq(ctx->fail_code, "diverged");
     ck_assert_int_eq(ctx->fail_step, 1);
     ck_assert_uint_eq(run_ctx_find_series(ctx, "mass")->n, 1); /* kept: step 0 */
     run_ctx_free(ctx);
-    model()->free_config(cfg);
+    mc_model("fokker_planck")->free_config(cfg);
     json_decref(params);
 }
 END_TEST
@@ -489,15 +433,12 @@ END_TEST
  * apart and the last ones are still mode-1 dominated). */
 START_TEST(model_run)
 {
-    int rc;
-    basin_ctx *ctx =
-        run_params(load("{\"energy\": {\"type\": \"double_well\"}, \"temperature\":"
-                        " 0.5, \"grid\": {\"min\": -2.5, \"max\": 2.5, \"cells\": 400},"
-                        " \"init\": {\"type\": \"gaussian\", \"mean\": [1], \"std\":"
-                        " 0.2}, \"dt\": 0.01, \"steps\": 2000, \"record_every\": 100,"
-                        " \"snapshot_every\": 500}"),
-                   &rc);
-    ck_assert_int_eq(rc, 0);
+    basin_ctx *ctx = mc_run_ok(
+        "fokker_planck", mc_load("{\"energy\": {\"type\": \"double_well\"}, \"temperature\":"
+                                 " 0.5, \"grid\": {\"min\": -2.5, \"max\": 2.5, \"cells\": 400},"
+                                 " \"init\": {\"type\": \"gaussian\", \"mean\": [1], \"std\":"
+                                 " 0.2}, \"dt\": 0.01, \"steps\": 2000, \"record_every\": 100,"
+                                 " \"snapshot_every\": 500}"));
     const char *keys[] = {"free_energy",
                           "free_energy_eq",
                           "final_kl",
@@ -516,11 +457,11 @@ START_TEST(model_run)
         const run_series *sr = run_ctx_find_series(ctx, series[i]);
         ck_assert_msg(sr && sr->n == 21, "series %s", series[i]);
     }
-    double F = summary(ctx, "free_energy"), Feq = summary(ctx, "free_energy_eq");
-    ck_assert_double_eq_tol(F - Feq, 0.5 * summary(ctx, "final_kl"), 1e-10);
-    ck_assert_double_eq_tol(Feq, summary(ctx, "free_energy_quadrature"), 1e-8);
-    ck_assert(summary(ctx, "mass_error") < 1e-12);
-    double rate = summary(ctx, "relaxation_rate"), pred = summary(ctx, "kl_rate_predicted");
+    double F = mc_summary(ctx, "free_energy"), Feq = mc_summary(ctx, "free_energy_eq");
+    ck_assert_double_eq_tol(F - Feq, 0.5 * mc_summary(ctx, "final_kl"), 1e-10);
+    ck_assert_double_eq_tol(Feq, mc_summary(ctx, "free_energy_quadrature"), 1e-8);
+    ck_assert(mc_summary(ctx, "mass_error") < 1e-12);
+    double rate = mc_summary(ctx, "relaxation_rate"), pred = mc_summary(ctx, "kl_rate_predicted");
     ck_assert_msg(fabs(rate / pred - 1.0) < 1e-3, "rate %g predicted %g", rate, pred);
     const run_artifact *p = run_ctx_find_artifact(ctx, "p"), *q = run_ctx_find_artifact(ctx, "q"),
                        *xa = run_ctx_find_artifact(ctx, "x");
@@ -535,23 +476,17 @@ START_TEST(model_run)
         ck_assert_msg(run_ctx_find_artifact(ctx, name) != NULL, "no %s", name);
     }
     printf("model_run: F - F_eq = %.2e, F_eq %.12f vs quadrature %.12f, rate %.6f vs %.6f\n",
-           F - Feq, Feq, summary(ctx, "free_energy_quadrature"), rate, pred);
+           F - Feq, Feq, mc_summary(ctx, "free_energy_quadrature"), rate, pred);
     run_ctx_free(ctx);
 }
 END_TEST
-
-typedef struct bad_case {
-    const char *params;
-    const char *pointer;
-    int rc;
-} bad_case;
 
 /* Reference: the params contract of models.md and the model's doc comment: each case fails
  * with the listed code, reports the exact pointer (and only one problem), and writes
  * neither out-param. */
 START_TEST(validation)
 {
-    static const bad_case cases[] = {
+    static const mc_refusal cases[] = {
         {"{\"dim\": 3}", "/params/dim", BASIN_EINVAL},
         {"{\"temperature\": 0}", "/params/temperature", BASIN_EINVAL},
         {"{\"grid\": {\"cells\": 1}}", "/params/grid/cells", BASIN_EINVAL},
@@ -584,27 +519,7 @@ START_TEST(validation)
         {"{\"grid\": {\"cells\": 100000}, \"steps\": 1000000000}", "/params/steps", BASIN_ELIMIT},
         {"{\"dim\": 2, \"grid\": {\"cells\": 200}}", "/params/grid/cells", BASIN_ELIMIT},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        json_t *params = load(cases[i].params);
-        basin_problems pr = {.count = 0};
-        json_t *norm = (json_t *)&pr;
-        void *cfg = &pr;
-        int rc = model()->parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
-        ck_assert_msg(rc == cases[i].rc, "%s: rc %d, expected %d (%s: %s)", cases[i].params, rc,
-                      cases[i].rc, pr.count ? pr.items[0].pointer : "",
-                      pr.count ? pr.items[0].message : "");
-        ck_assert_ptr_eq(norm, (json_t *)&pr);
-        ck_assert_ptr_eq(cfg, &pr);
-        bool found = false;
-        for (size_t j = 0; j < pr.count; j++)
-            found |= strcmp(pr.items[j].pointer, cases[i].pointer) == 0;
-        ck_assert_msg(found, "%s: no problem at %s (first: %s: %s)", cases[i].params,
-                      cases[i].pointer, pr.count ? pr.items[0].pointer : "-",
-                      pr.count ? pr.items[0].message : "-");
-        ck_assert_msg(pr.count == 1, "%s: %zu problems (second: %s)", cases[i].params, pr.count,
-                      pr.count > 1 ? pr.items[1].pointer : "");
-        json_decref(params);
-    }
+    mc_check_refusals("fokker_planck", cases, sizeof cases / sizeof *cases);
 }
 END_TEST
 
@@ -623,32 +538,28 @@ START_TEST(normalised_params_reparse)
         " \"init\": {\"type\": \"uniform\", \"low\": [-1], \"high\": [0]}, \"steps\": 50}",
     };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
-        json_t *params = load(texts[i]), *n1 = NULL, *n2 = NULL;
-        void *c1 = parse_ok(params, &n1), *c2 = parse_ok(n1, &n2);
+        json_t *params = mc_load(texts[i]), *n1 = NULL, *n2 = NULL;
+        void *c1 = mc_parse_ok("fokker_planck", params, &n1),
+             *c2 = mc_parse_ok("fokker_planck", n1, &n2);
         char *s1 = json_dumps(n1, JSON_SORT_KEYS), *s2 = json_dumps(n2, JSON_SORT_KEYS);
         ck_assert_msg(json_equal(n1, n2), "%s\n%s", s1, s2);
         free(s1);
         free(s2);
-        basin_ctx *a = run_ctx_new(&basin_default_limits), *b = run_ctx_new(&basin_default_limits);
-        ck_assert_int_eq(model()->run(c1, a), 0);
-        ck_assert_int_eq(model()->run(c2, b), 0);
+        basin_ctx *a = mc_run_config_ok("fokker_planck", c1),
+                  *b = mc_run_config_ok("fokker_planck", c2);
         const run_artifact *pa = run_ctx_find_artifact(a, "p"), *pb = run_ctx_find_artifact(b, "p");
         ck_assert_uint_eq(pa->nbytes, pb->nbytes);
         ck_assert_mem_eq(pa->data, pb->data, pa->nbytes);
         ck_assert(json_equal(a->summary, b->summary));
         run_ctx_free(a);
         run_ctx_free(b);
-        model()->free_config(c1);
-        model()->free_config(c2);
+        mc_model("fokker_planck")->free_config(c1);
+        mc_model("fokker_planck")->free_config(c2);
         json_decref(params);
         json_decref(n1);
         json_decref(n2);
     }
-    json_t *schema = json_object(), *norm = NULL;
-    basin_problems pr = {.count = 0};
-    void *cfg = NULL;
-    ck_assert_int_eq(
-        model()->parse(NULL, "/params", &basin_default_limits, &pr, schema, &norm, &cfg), 0);
+    json_t *schema = mc_schema("fokker_planck");
     json_t *props = json_object_get(schema, "properties");
     const char *keys[] = {"dim",   "energy",       "temperature",    "mobility",
                           "init",  "grid",         "scheme",         "dt",
@@ -656,48 +567,19 @@ START_TEST(normalised_params_reparse)
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         ck_assert_msg(json_object_get(props, keys[i]) != NULL, "schema lacks %s", keys[i]);
     ck_assert_uint_eq(json_object_size(props), sizeof keys / sizeof *keys);
-    model()->free_config(cfg);
-    json_decref(norm);
     json_decref(schema);
 }
 END_TEST
-
-typedef struct job {
-    void *cfg;
-    basin_ctx *ctx;
-    int rc;
-    double t_end;
-} job;
-
-static void *job_main(void *arg)
-{
-    job *j = arg;
-    j->rc = model()->run(j->cfg, j->ctx);
-    j->t_end = now_s();
-    return NULL;
-}
 
 /* Reference: model.h / models.md — a run stops promptly (well under a second) when asked.
  * A 2-D implicit run (90×90 cells, 10⁵ steps of ≈ 10⁷ operations) must return within
  * 0.5 s of the request. */
 START_TEST(cancellation)
 {
-    json_t *params = load("{\"dim\": 2, \"grid\": {\"cells\": 90}, \"steps\": 100000,"
-                          " \"spectral_gap\": false}");
-    job j = {.cfg = parse_ok(params, NULL), .ctx = run_ctx_new(&basin_default_limits)};
-    pthread_t th;
-    ck_assert_int_eq(pthread_create(&th, NULL, job_main, &j), 0);
-    struct timespec pause = {.tv_sec = 0, .tv_nsec = 400 * 1000 * 1000};
-    nanosleep(&pause, NULL);
-    double t_stop = now_s();
-    run_ctx_request_stop(j.ctx, BASIN_ECANCELLED);
-    pthread_join(th, NULL);
-    ck_assert_int_eq(j.rc, BASIN_ECANCELLED);
-    ck_assert_msg(j.t_end - t_stop < 0.5, "stopped %.3f s after the request", j.t_end - t_stop);
-    printf("cancellation: returned %.1f ms after the request\n", 1e3 * (j.t_end - t_stop));
-    run_ctx_free(j.ctx);
-    model()->free_config(j.cfg);
-    json_decref(params);
+    const char *text =
+        "{\"dim\": 2, \"grid\": {\"cells\": 90}, \"steps\": 100000, \"spectral_gap\": false}";
+    double latency = mc_check_stop("fokker_planck", text, 0.4, 0.5);
+    printf("cancellation: returned %.1f ms after the request\n", 1e3 * latency);
 }
 END_TEST
 
@@ -725,9 +607,5 @@ static Suite *fokker_planck_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(fokker_planck_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return mc_run_suite(fokker_planck_suite());
 }

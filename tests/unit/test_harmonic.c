@@ -9,104 +9,27 @@
  */
 #include <check.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "basin/harmonic.h"
 #include "basin/model.h"
 #include "basin/multigrid.h"
 #include "basin/rbf.h"
 #include "basin/rng.h"
+#include "model_check.h"
 #include "models/run_ctx.h"
-
-extern const basin_model model_harmonic;
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
-static json_t *load(const char *text)
-{
-    json_error_t err;
-    json_t *v = json_loads(text, 0, &err);
-    ck_assert_msg(v != NULL, "bad test JSON %s: %s", text, err.text);
-    return v;
-}
-
-/* Parses params (borrowed) with limits; fills problems/normalized/config. */
-static int parse_json(const json_t *params, const basin_limits *limits, basin_problems *problems,
-                      json_t **normalized, void **config)
-{
-    memset(problems, 0, sizeof *problems);
-    *normalized = NULL;
-    *config = NULL;
-    return model_harmonic.parse(params, "/params", limits, problems, NULL, normalized, config);
-}
-
-/* Parses (must succeed) and runs params (stolen); *rc is the run's code. */
-static basin_ctx *run_json(json_t *params, int *rc)
-{
-    basin_problems problems;
-    json_t *normalized;
-    void *config;
-    int prc = parse_json(params, &basin_default_limits, &problems, &normalized, &config);
-    ck_assert_msg(prc == 0, "parse failed (%d): %s: %s", prc,
-                  problems.count ? problems.items[0].pointer : "",
-                  problems.count ? problems.items[0].message : "");
-    json_decref(params);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_ptr_nonnull(ctx);
-    *rc = model_harmonic.run(config, ctx);
-    model_harmonic.free_config(config);
-    json_decref(normalized);
-    return ctx;
-}
-
-static basin_ctx *run_ok(json_t *params)
-{
-    int rc;
-    basin_ctx *ctx = run_json(params, &rc);
-    ck_assert_msg(rc == 0, "run returned %d", rc);
-    return ctx;
-}
-
-static double summary_real(const basin_ctx *ctx, const char *key)
-{
-    json_t *v = json_object_get(ctx->summary, key);
-    ck_assert_msg(json_is_number(v), "summary %s missing", key);
-    return json_number_value(v);
-}
-
-static long summary_int(const basin_ctx *ctx, const char *key)
-{
-    json_t *v = json_object_get(ctx->summary, key);
-    ck_assert_msg(json_is_integer(v), "summary %s missing", key);
-    return (long)json_integer_value(v);
-}
-
+/* The ny × nx field phi of ctx. */
 static const double *phi_of(const basin_ctx *ctx, long nx, long ny)
 {
-    const run_artifact *a = run_ctx_find_artifact(ctx, "phi");
-    ck_assert_ptr_nonnull(a);
+    const run_artifact *a = mc_artifact(ctx, "phi");
     ck_assert_int_eq(a->ndim, 2);
     ck_assert_int_eq(a->shape[0], ny);
     ck_assert_int_eq(a->shape[1], nx);
     return a->data;
-}
-
-static bool has_problem(const basin_problems *p, const char *pointer)
-{
-    for (size_t i = 0; i < p->count; i++)
-        if (strcmp(p->items[i].pointer, pointer) == 0)
-            return true;
-    return false;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* {"x", "y", "value"} */
@@ -186,7 +109,7 @@ START_TEST(test_harmonic_polynomials)
                 (int)ny, "h", h, "boundary", "dirichlet", "boundary_value", bv, "method",
                 methods[m][0], "preconditioner", methods[m][1], "tol", 1e-13, "max_iter", 20000,
                 "anchors", anchor(ax, ay, polys[q](ax - 1.2, ay - 0.7)));
-            basin_ctx *ctx = run_ok(params);
+            basin_ctx *ctx = mc_run_ok("harmonic", params);
             ck_assert_msg(json_is_true(json_object_get(ctx->summary, "converged")), "%s/%s",
                           methods[m][0], methods[m][1]);
             const double *phi = phi_of(ctx, nx, ny);
@@ -229,8 +152,9 @@ START_TEST(test_anchors_maximum_principle_energy)
             amax = fmax(amax, v);
         }
         json_t *copy = json_deep_copy(anchors);
-        basin_ctx *ctx = run_ok(json_pack("{s:i, s:i, s:f, s:f, s:o}", "nx", (int)nx, "ny", (int)ny,
-                                          "h", 0.5, "tol", 1e-10, "anchors", copy));
+        basin_ctx *ctx =
+            mc_run_ok("harmonic", json_pack("{s:i, s:i, s:f, s:f, s:o}", "nx", (int)nx, "ny",
+                                            (int)ny, "h", 0.5, "tol", 1e-10, "anchors", copy));
         const double *phi = phi_of(ctx, nx, ny);
         json_array_foreach(anchors, k, a)
         {
@@ -238,13 +162,13 @@ START_TEST(test_anchors_maximum_principle_energy)
             long j = lround(json_number_value(json_object_get(a, "y")) / 0.5);
             ck_assert(phi[j * nx + i] == json_number_value(json_object_get(a, "value")));
         }
-        double lo = summary_real(ctx, "min"), hi = summary_real(ctx, "max");
+        double lo = mc_summary(ctx, "min"), hi = mc_summary(ctx, "max");
         ck_assert_double_ge(lo, amin - 1e-9);
         ck_assert_double_le(hi, amax + 1e-9);
         ck_assert_double_eq_tol(lo, amin, 1e-15);
         ck_assert_double_eq_tol(hi, amax, 1e-15);
         double E = basin_harmonic_energy(nx, ny, 0.5, phi);
-        ck_assert_double_eq_tol(E, summary_real(ctx, "dirichlet_energy"), 1e-12 * E);
+        ck_assert_double_eq_tol(E, mc_summary(ctx, "dirichlet_energy"), 1e-12 * E);
         double *work = malloc((size_t)(nx * ny) * sizeof *work);
         for (int trial = 0; trial < 20; trial++) {
             long p = (trial * 7919) % (nx * ny);
@@ -282,8 +206,9 @@ START_TEST(test_one_d_piecewise_linear)
     json_t *anchors = json_array();
     for (int k = 0; k < 3; k++)
         json_array_append_new(anchors, anchor(ax[k], 0.0, av[k]));
-    basin_ctx *ctx = run_ok(json_pack("{s:i, s:i, s:f, s:f, s:o}", "nx", (int)nx, "ny", 1, "h", h,
-                                      "tol", 1e-13, "anchors", anchors));
+    basin_ctx *ctx =
+        mc_run_ok("harmonic", json_pack("{s:i, s:i, s:f, s:f, s:o}", "nx", (int)nx, "ny", 1, "h", h,
+                                        "tol", 1e-13, "anchors", anchors));
     const double *phi = phi_of(ctx, nx, 1);
     for (long i = 0; i < nx; i++) {
         double x = (double)i * h, want;
@@ -298,7 +223,7 @@ START_TEST(test_one_d_piecewise_linear)
         ck_assert_double_eq_tol(phi[i], want, 1e-10);
     }
     double E = 0.5 * (9.0 / 3.0 + 2.25 / 3.5);
-    ck_assert_double_eq_tol(summary_real(ctx, "dirichlet_energy"), E, 1e-9);
+    ck_assert_double_eq_tol(mc_summary(ctx, "dirichlet_energy"), E, 1e-9);
     run_ctx_free(ctx);
 }
 END_TEST
@@ -395,10 +320,11 @@ START_TEST(test_solvers_match_dense)
         const char *methods[][2] = {{"cg", "multigrid"}, {"cg", "ssor"},        {"cg", "jacobi"},
                                     {"cg", "none"},      {"multigrid", "none"}, {"sor", "none"}};
         for (int m = 0; m < 6; m++) {
-            basin_ctx *ctx = run_ok(json_pack(
-                "{s:i, s:i, s:s, s:f, s:f, s:s, s:s, s:O}", "nx", (int)nx, "ny", (int)ny,
-                "boundary", dir ? "dirichlet" : "neumann", "boundary_value", 0.25, "tol", 1e-12,
-                "method", methods[m][0], "preconditioner", methods[m][1], "anchors", anchors));
+            basin_ctx *ctx = mc_run_ok(
+                "harmonic", json_pack("{s:i, s:i, s:s, s:f, s:f, s:s, s:s, s:O}", "nx", (int)nx,
+                                      "ny", (int)ny, "boundary", dir ? "dirichlet" : "neumann",
+                                      "boundary_value", 0.25, "tol", 1e-12, "method", methods[m][0],
+                                      "preconditioner", methods[m][1], "anchors", anchors));
             const double *phi = phi_of(ctx, nx, ny);
             for (long p = 0; p < nx * ny; p++)
                 ck_assert_msg(fabs(phi[p] - ref[p]) < 1e-9, "%s/%s dir %d node %ld: %g vs %g",
@@ -456,12 +382,13 @@ START_TEST(test_multigrid_iterations_grid_independent)
             for (int m = 0; m < 2; m++) {
                 json_t *anchors = blocks ? random_blocks(3, 60, n, (n - 1) / 32)
                                          : random_anchors(3, 60, n, n, 1.0);
-                basin_ctx *ctx = run_ok(json_pack("{s:i, s:i, s:s, s:f, s:o}", "nx", (int)n, "ny",
-                                                  (int)n, "method", m == 0 ? "cg" : "multigrid",
-                                                  "tol", 1e-8, "anchors", anchors));
-                long it = summary_int(ctx, "iterations");
+                basin_ctx *ctx =
+                    mc_run_ok("harmonic", json_pack("{s:i, s:i, s:s, s:f, s:o}", "nx", (int)n, "ny",
+                                                    (int)n, "method", m == 0 ? "cg" : "multigrid",
+                                                    "tol", 1e-8, "anchors", anchors));
+                long it = mc_summary_int(ctx, "iterations");
                 /* the mean contraction factor per iteration */
-                double rate = pow(summary_real(ctx, "residual"), 1.0 / (double)it);
+                double rate = pow(mc_summary(ctx, "residual"), 1.0 / (double)it);
                 ck_assert_double_le(rate, m == 0 ? 0.1 : 0.25);
                 ck_assert(json_is_true(json_object_get(ctx->summary, "converged")));
                 lo[m] = it < lo[m] ? it : lo[m];
@@ -495,9 +422,10 @@ START_TEST(test_admm_kkt)
     for (long j = 0; j < ny; j++)
         for (long i = 0; i < nx; i++)
             json_array_append_new(cost, json_real(1.0 + (double)i * h));
-    basin_ctx *ctx = run_ok(json_pack("{s:i, s:i, s:f, s:f, s:O, s:f, s:i, s:O}", "nx", (int)nx,
-                                      "ny", (int)ny, "h", h, "lambda", lambda, "cost", cost, "tol",
-                                      1e-9, "max_iter", 5000, "anchors", anchors));
+    basin_ctx *ctx =
+        mc_run_ok("harmonic", json_pack("{s:i, s:i, s:f, s:f, s:O, s:f, s:i, s:O}", "nx", (int)nx,
+                                        "ny", (int)ny, "h", h, "lambda", lambda, "cost", cost,
+                                        "tol", 1e-9, "max_iter", 5000, "anchors", anchors));
     ck_assert(json_is_true(json_object_get(ctx->summary, "converged")));
     const double *phi = phi_of(ctx, nx, ny);
     uint8_t fixed[41 * 33] = {0};
@@ -541,14 +469,14 @@ START_TEST(test_admm_kkt)
         }
     ck_assert_double_lt(worst, 1e-4 * kmax);
     ck_assert_int_gt(zeros, 0);
-    ck_assert_double_lt(summary_real(ctx, "nonzero_fraction"), 1.0);
-    double obj = summary_real(ctx, "objective");
+    ck_assert_double_lt(mc_summary(ctx, "nonzero_fraction"), 1.0);
+    double obj = mc_summary(ctx, "objective");
     run_ctx_free(ctx);
 
     /* the λ = 0 field, and the field zero off the anchors, cost more */
     json_t *cost_copy = json_deep_copy(cost);
-    ctx = run_ok(json_pack("{s:i, s:i, s:f, s:f, s:O}", "nx", (int)nx, "ny", (int)ny, "h", h, "tol",
-                           1e-12, "anchors", anchors));
+    ctx = mc_run_ok("harmonic", json_pack("{s:i, s:i, s:f, s:f, s:O}", "nx", (int)nx, "ny", (int)ny,
+                                          "h", h, "tol", 1e-12, "anchors", anchors));
     const double *harm = phi_of(ctx, nx, ny);
     double *c = malloc((size_t)(nx * ny) * sizeof *c), *z = calloc((size_t)(nx * ny), sizeof *z);
     for (long p = 0; p < nx * ny; p++) {
@@ -568,9 +496,10 @@ START_TEST(test_admm_kkt)
     json_decref(cost_copy);
 
     /* huge λ: free nodes are 0 (κ ≥ λ h²/4 ≫ the largest |Σ w Φ_anchor| ≤ 4·max|w|) */
-    ctx = run_ok(json_pack("{s:i, s:i, s:f, s:f, s:f, s:O}", "nx", (int)nx, "ny", (int)ny, "h", h,
-                           "lambda", 1e4, "tol", 1e-9, "anchors", anchors));
-    ck_assert_double_eq(summary_real(ctx, "nonzero_fraction"), 0.0);
+    ctx = mc_run_ok("harmonic",
+                    json_pack("{s:i, s:i, s:f, s:f, s:f, s:O}", "nx", (int)nx, "ny", (int)ny, "h",
+                              h, "lambda", 1e4, "tol", 1e-9, "anchors", anchors));
+    ck_assert_double_eq(mc_summary(ctx, "nonzero_fraction"), 0.0);
     run_ctx_free(ctx);
     json_decref(cost);
     json_decref(anchors);
@@ -653,8 +582,9 @@ START_TEST(test_rbf_exact_and_linear)
     for (long i = 0; i < n; i++)
         json_array_append_new(anchors, anchor(y[2 * i], y[2 * i + 1], lin[i]));
     basin_ctx *ctx =
-        run_ok(json_pack("{s:i, s:i, s:f, s:s, s:o, s:[[f, f], [f, f]]}", "nx", 9, "ny", 6, "h",
-                         0.5, "method", "rbf", "anchors", anchors, "points", 0.33, 1.7, 2.2, 0.4));
+        mc_run_ok("harmonic", json_pack("{s:i, s:i, s:f, s:s, s:o, s:[[f, f], [f, f]]}", "nx", 9,
+                                        "ny", 6, "h", 0.5, "method", "rbf", "anchors", anchors,
+                                        "points", 0.33, 1.7, 2.2, 0.4));
     const double *phi = phi_of(ctx, 9, 6);
     for (long j = 0; j < 6; j++)
         for (long i = 0; i < 9; i++)
@@ -663,7 +593,7 @@ START_TEST(test_rbf_exact_and_linear)
     ck_assert_ptr_nonnull(pts);
     ck_assert_double_eq_tol(((double *)pts->data)[0], 2.0 + 0.99 - 1.7, 1e-9);
     ck_assert_double_eq_tol(((double *)pts->data)[1], 2.0 + 6.6 - 0.4, 1e-9);
-    ck_assert_double_lt(summary_real(ctx, "residual"), 1e-10);
+    ck_assert_double_lt(mc_summary(ctx, "residual"), 1e-10);
     run_ctx_free(ctx);
 }
 END_TEST
@@ -723,12 +653,13 @@ START_TEST(test_validation)
         basin_problems problems;
         json_t *normalized;
         void *config;
-        json_t *params = load(cases[c].params);
-        int rc = parse_json(params, &basin_default_limits, &problems, &normalized, &config);
+        json_t *params = mc_load(cases[c].params);
+        int rc =
+            mc_parse("harmonic", params, &basin_default_limits, &problems, &normalized, &config);
         json_decref(params);
         ck_assert_msg(rc == BASIN_EINVAL, "case %zu (%s): rc %d", c, cases[c].params, rc);
-        ck_assert_msg(has_problem(&problems, cases[c].pointer), "case %zu: no problem at %s (%s)",
-                      c, cases[c].pointer,
+        ck_assert_msg(mc_has_problem(&problems, cases[c].pointer),
+                      "case %zu: no problem at %s (%s)", c, cases[c].pointer,
                       problems.count ? problems.items[0].pointer : "no problems");
         ck_assert_ptr_null(config);
     }
@@ -738,16 +669,18 @@ START_TEST(test_validation)
     basin_problems problems;
     json_t *normalized;
     void *config;
-    json_t *params = load("{\"nx\": 100, \"ny\": 100}");
-    ck_assert_int_eq(parse_json(params, &small, &problems, &normalized, &config), BASIN_ELIMIT);
+    json_t *params = mc_load("{\"nx\": 100, \"ny\": 100}");
+    ck_assert_int_eq(mc_parse("harmonic", params, &small, &problems, &normalized, &config),
+                     BASIN_ELIMIT);
     ck_assert(problems.over_limit);
-    ck_assert(has_problem(&problems, "/params/nx"));
+    ck_assert(mc_has_problem(&problems, "/params/nx"));
     json_decref(params);
     small = basin_default_limits;
     small.max_work = 1000000;
-    params = load("{\"nx\": 100, \"ny\": 100, \"method\": \"sor\"}");
-    ck_assert_int_eq(parse_json(params, &small, &problems, &normalized, &config), BASIN_ELIMIT);
-    ck_assert(has_problem(&problems, "/params/max_iter"));
+    params = mc_load("{\"nx\": 100, \"ny\": 100, \"method\": \"sor\"}");
+    ck_assert_int_eq(mc_parse("harmonic", params, &small, &problems, &normalized, &config),
+                     BASIN_ELIMIT);
+    ck_assert(mc_has_problem(&problems, "/params/max_iter"));
     json_decref(params);
 }
 END_TEST
@@ -772,45 +705,29 @@ START_TEST(test_normalised_reparse_and_series)
         basin_problems problems;
         json_t *n1, *n2;
         void *c1, *c2;
-        json_t *params = load(texts[t]);
-        ck_assert_int_eq(parse_json(params, &basin_default_limits, &problems, &n1, &c1), 0);
-        ck_assert_int_eq(parse_json(n1, &basin_default_limits, &problems, &n2, &c2), 0);
+        json_t *params = mc_load(texts[t]);
+        ck_assert_int_eq(mc_parse("harmonic", params, &basin_default_limits, &problems, &n1, &c1),
+                         0);
+        ck_assert_int_eq(mc_parse("harmonic", n1, &basin_default_limits, &problems, &n2, &c2), 0);
         ck_assert(json_equal(n1, n2));
-        basin_ctx *a = run_ctx_new(&basin_default_limits), *b = run_ctx_new(&basin_default_limits);
-        ck_assert_int_eq(model_harmonic.run(c1, a), 0);
-        ck_assert_int_eq(model_harmonic.run(c2, b), 0);
+        basin_ctx *a = mc_run_config_ok("harmonic", c1), *b = mc_run_config_ok("harmonic", c2);
         const run_artifact *pa = run_ctx_find_artifact(a, "phi"),
                            *pb = run_ctx_find_artifact(b, "phi");
         ck_assert_int_eq(memcmp(pa->data, pb->data, pa->nbytes), 0);
         const run_series *s = run_ctx_find_series(a, "residual");
         ck_assert_ptr_nonnull(s);
         ck_assert_int_eq(s->step[0], 0);
-        ck_assert_int_eq(s->step[s->n - 1], summary_int(a, "iterations"));
+        ck_assert_int_eq(s->step[s->n - 1], mc_summary_int(a, "iterations"));
         run_ctx_free(a);
         run_ctx_free(b);
-        model_harmonic.free_config(c1);
-        model_harmonic.free_config(c2);
+        mc_model("harmonic")->free_config(c1);
+        mc_model("harmonic")->free_config(c2);
         json_decref(params);
         json_decref(n1);
         json_decref(n2);
     }
 }
 END_TEST
-
-typedef struct stopper {
-    basin_ctx *ctx;
-    double delay, at;
-} stopper;
-
-static void *stop_later(void *arg)
-{
-    stopper *st = arg;
-    struct timespec d = {0, (long)(st->delay * 1e9)};
-    nanosleep(&d, NULL);
-    st->at = now_s();
-    run_ctx_request_stop(st->ctx, BASIN_ECANCELLED);
-    return NULL;
-}
 
 /* Reference: model.h — run() returns BASIN_ECANCELLED when asked, well under a second
  * after the request. A stop before the run, and one 100 ms into a long SOR run on a
@@ -826,42 +743,23 @@ START_TEST(test_cancellation)
         "{\"x\": 3, \"y\": 700, \"value\": 1}, {\"x\": 900, \"y\": 900, \"value\": 1}]}",
     };
     for (int t = 0; t < 2; t++) {
-        basin_problems problems;
-        json_t *normalized;
-        void *config;
-        json_t *params = load(texts[t]);
-        ck_assert_int_eq(parse_json(params, &basin_default_limits, &problems, &normalized, &config),
-                         0);
-        basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-        run_ctx_request_stop(ctx, BASIN_ECANCELLED);
-        ck_assert_int_eq(model_harmonic.run(config, ctx), BASIN_ECANCELLED);
-        run_ctx_free(ctx);
+        json_t *params = mc_load(texts[t]);
+        void *config = mc_parse_ok("harmonic", params, NULL);
+        run_ctx_free(mc_run_stopped_before("harmonic", config));
         if (t == 0) {
-            ctx = run_ctx_new(&basin_default_limits);
-            stopper st = {ctx, 0.1, 0.0};
-            pthread_t th;
-            ck_assert_int_eq(pthread_create(&th, NULL, stop_later, &st), 0);
-            int rc = model_harmonic.run(config, ctx);
-            double end = now_s();
-            pthread_join(th, NULL);
-            ck_assert_int_eq(rc, BASIN_ECANCELLED);
-            ck_assert_double_lt(end - st.at, 0.5);
+            basin_ctx *ctx = run_ctx_new(&basin_default_limits);
+            ck_assert_double_lt(mc_stop_latency("harmonic", config, ctx, 0.1), 0.5);
             run_ctx_free(ctx);
         }
-        model_harmonic.free_config(config);
-        json_decref(normalized);
+        mc_model("harmonic")->free_config(config);
         json_decref(params);
     }
 }
 END_TEST
 
-static Suite *harmonic_suite(void)
+int main(void)
 {
-    Suite *s = suite_create("harmonic");
-    struct {
-        const char *name;
-        const TTest *test;
-    } tests[] = {
+    const mc_case cases[] = {
         {"harmonic_polynomials", test_harmonic_polynomials},
         {"anchors_maximum_principle_energy", test_anchors_maximum_principle_energy},
         {"one_d_piecewise_linear", test_one_d_piecewise_linear},
@@ -873,20 +771,5 @@ static Suite *harmonic_suite(void)
         {"normalised_reparse_and_series", test_normalised_reparse_and_series},
         {"cancellation", test_cancellation},
     };
-    for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++) {
-        TCase *tc = tcase_create(tests[k].name);
-        tcase_set_timeout(tc, 120);
-        tcase_add_test(tc, tests[k].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(harmonic_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mc_run_suite(mc_suite("harmonic", cases, sizeof cases / sizeof *cases, 120));
 }

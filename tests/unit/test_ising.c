@@ -12,64 +12,17 @@
  */
 #include <check.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "basin/ising.h"
 #include "basin/model.h"
 #include "basin/rng.h"
+#include "model_check.h"
 #include "models/run_ctx.h"
 
-extern const basin_model model_ising;
-
 /* ---- helpers --------------------------------------------------------------------------- */
-
-static json_t *load(const char *text)
-{
-    json_error_t err;
-    json_t *v = json_loads(text, 0, &err);
-    ck_assert_msg(v != NULL, "bad test JSON %s: %s", text, err.text);
-    return v;
-}
-
-static void *parse_ok(const json_t *params, json_t **normalized)
-{
-    basin_problems pr = {.count = 0};
-    json_t *norm = NULL;
-    void *cfg = NULL;
-    int rc = model_ising.parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
-    ck_assert_msg(rc == 0, "parse failed (%d): %s: %s", rc, pr.count ? pr.items[0].pointer : "",
-                  pr.count ? pr.items[0].message : "");
-    if (normalized)
-        *normalized = norm;
-    else
-        json_decref(norm);
-    return cfg;
-}
-
-/* Parses and runs a params text; returns the context (free with run_ctx_free). */
-static basin_ctx *run_text(const char *text)
-{
-    json_t *params = load(text);
-    void *cfg = parse_ok(params, NULL);
-    json_decref(params);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_ptr_nonnull(ctx);
-    int rc = model_ising.run(cfg, ctx);
-    ck_assert_msg(rc == 0, "run of %s failed: %d", text, rc);
-    model_ising.free_config(cfg);
-    return ctx;
-}
-
-static double summary(const basin_ctx *ctx, const char *name)
-{
-    json_t *v = json_object_get(ctx->summary, name);
-    ck_assert_msg(json_is_number(v), "summary %s missing", name);
-    return json_number_value(v);
-}
 
 static double worst_z;
 
@@ -561,17 +514,17 @@ START_TEST(model_matches_kaufman)
                      "{\"L\": %ld, \"temperature\": %g, \"algorithm\": \"%s\", \"burn_in\": 2000,"
                      " \"sweeps\": 100000, \"seed\": %d}",
                      L, temps[t], algs[a], 10 * a + t);
-            basin_ctx *ctx = run_text(text);
-            double e = summary(ctx, "energy"), err = summary(ctx, "energy_err");
+            basin_ctx *ctx = mc_run_ok("ising", mc_load(text));
+            double e = mc_summary(ctx, "energy"), err = mc_summary(ctx, "energy_err");
             double e_exact = basin_ising_kaufman_energy(L, 1.0, temps[t]);
-            ck_assert_double_eq_tol(summary(ctx, "energy_exact"), e_exact, 1e-15);
+            ck_assert_double_eq_tol(mc_summary(ctx, "energy_exact"), e_exact, 1e-15);
             check_5sigma(text, e, e_exact, err);
             double dT = 1e-4;
             double c_exact = (basin_ising_kaufman_energy(L, 1.0, temps[t] + dT) -
                               basin_ising_kaufman_energy(L, 1.0, temps[t] - dT)) /
                              (2.0 * dT);
-            check_5sigma("specific heat", summary(ctx, "specific_heat"), c_exact,
-                         summary(ctx, "specific_heat_err"));
+            check_5sigma("specific heat", mc_summary(ctx, "specific_heat"), c_exact,
+                         mc_summary(ctx, "specific_heat_err"));
             run_ctx_free(ctx);
         }
     printf("model_matches_kaufman: 9 runs, worst deviation %.2f error bars\n", worst_z);
@@ -595,15 +548,15 @@ START_TEST(model_matches_onsager)
                      "{\"L\": 64, \"temperature\": %g, \"algorithm\": \"%s\", \"burn_in\": 500,"
                      " \"sweeps\": %d, \"seed\": %d}",
                      T, algs[a], strcmp(algs[a], "wolff") == 0 ? 5000 : 10000, 40 + a * 2 + k);
-            basin_ctx *ctx = run_text(text);
+            basin_ctx *ctx = mc_run_ok("ising", mc_load(text));
             double ons = basin_ising_onsager_energy(1.0, T);
             ck_assert_double_eq_tol(basin_ising_kaufman_energy(64, 1.0, T), ons, 1e-12);
-            ck_assert_double_eq_tol(summary(ctx, "energy_onsager"), ons, 1e-15);
-            check_5sigma(text, summary(ctx, "energy"), ons, summary(ctx, "energy_err"));
+            ck_assert_double_eq_tol(mc_summary(ctx, "energy_onsager"), ons, 1e-15);
+            check_5sigma(text, mc_summary(ctx, "energy"), ons, mc_summary(ctx, "energy_err"));
             if (T < 2.2)
-                check_5sigma("|m|", summary(ctx, "abs_magnetization"),
+                check_5sigma("|m|", mc_summary(ctx, "abs_magnetization"),
                              basin_ising_onsager_magnetization(1.0, T),
-                             summary(ctx, "abs_magnetization_err"));
+                             mc_summary(ctx, "abs_magnetization_err"));
             run_ctx_free(ctx);
         }
     }
@@ -627,10 +580,10 @@ START_TEST(potts)
                  "{\"L\": 3, \"q\": 3, \"h\": 0.3, \"temperature\": 1.2, \"algorithm\": \"%s\","
                  " \"sweeps\": 200000, \"seed\": %d}",
                  algs[a], 60 + a);
-        basin_ctx *ctx = run_text(text);
-        check_5sigma(text, summary(ctx, "energy"), ex.e, summary(ctx, "energy_err"));
-        check_5sigma("Potts m", summary(ctx, "abs_magnetization"), ex.abs_m,
-                     summary(ctx, "abs_magnetization_err"));
+        basin_ctx *ctx = mc_run_ok("ising", mc_load(text));
+        check_5sigma(text, mc_summary(ctx, "energy"), ex.e, mc_summary(ctx, "energy_err"));
+        check_5sigma("Potts m", mc_summary(ctx, "abs_magnetization"), ex.abs_m,
+                     mc_summary(ctx, "abs_magnetization_err"));
         run_ctx_free(ctx);
     }
     const basin_ising_algorithm core_algs[] = {BASIN_ISING_METROPOLIS, BASIN_ISING_HEAT_BATH,
@@ -713,17 +666,11 @@ END_TEST
 
 /* ---- 5. the job contract: validation, reproducibility, cancellation ---------------------- */
 
-typedef struct bad_case {
-    const char *params;
-    const char *pointer;
-    int rc;
-} bad_case;
-
 /* Reference: the params contract of models.md (strict, one JSON pointer per problem) and
  * the model's doc comment; out-params untouched on failure. */
 START_TEST(validation)
 {
-    static const bad_case cases[] = {
+    static const mc_refusal cases[] = {
         {"{\"temperature\": -1}", "/params/temperature", BASIN_EINVAL},
         {"{\"temperature\": 0}", "/params/temperature", BASIN_EINVAL},
         {"{\"L\": 1}", "/params/L", BASIN_EINVAL},
@@ -750,41 +697,21 @@ START_TEST(validation)
          BASIN_ELIMIT},
         {"{\"L\": 2, \"sweeps\": 1000000000}", "/params/measure_every", BASIN_ELIMIT},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        json_t *params = load(cases[i].params);
-        basin_problems pr = {.count = 0};
-        json_t *norm = (json_t *)&pr;
-        void *cfg = &pr;
-        int rc =
-            model_ising.parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
-        ck_assert_msg(rc == cases[i].rc, "%s: rc %d, expected %d (%s: %s)", cases[i].params, rc,
-                      cases[i].rc, pr.count ? pr.items[0].pointer : "",
-                      pr.count ? pr.items[0].message : "");
-        ck_assert_ptr_eq(norm, (json_t *)&pr);
-        ck_assert_ptr_eq(cfg, &pr);
-        ck_assert_msg(pr.count == 1 && strcmp(pr.items[0].pointer, cases[i].pointer) == 0,
-                      "%s: %zu problems, first at %s (%s), expected %s", cases[i].params, pr.count,
-                      pr.count ? pr.items[0].pointer : "-", pr.count ? pr.items[0].message : "",
-                      cases[i].pointer);
-        json_decref(params);
-    }
+    mc_check_refusals("ising", cases, sizeof cases / sizeof *cases);
     /* several at once */
-    json_t *params = load("{\"L\": 0, \"temperature\": -2, \"q\": 99, \"x\": 1}");
-    basin_problems pr = {.count = 0};
-    json_t *norm = NULL;
-    void *cfg = NULL;
-    ck_assert_int_eq(
-        model_ising.parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg),
-        BASIN_EINVAL);
+    json_t *params = mc_load("{\"L\": 0, \"temperature\": -2, \"q\": 99, \"x\": 1}");
+    basin_problems pr;
+    json_t *norm;
+    void *cfg;
+    ck_assert_int_eq(mc_parse("ising", params, &basin_default_limits, &pr, &norm, &cfg),
+                     BASIN_EINVAL);
     ck_assert_uint_eq(pr.count, 4);
     json_decref(params);
     /* L² over max_array_elements */
     basin_limits small = basin_default_limits;
     small.max_array_elements = 1000;
-    params = load("{\"L\": 40, \"sweeps\": 10}");
-    memset(&pr, 0, sizeof pr);
-    ck_assert_int_eq(model_ising.parse(params, "/params", &small, &pr, NULL, &norm, &cfg),
-                     BASIN_ELIMIT);
+    params = mc_load("{\"L\": 40, \"sweeps\": 10}");
+    ck_assert_int_eq(mc_parse("ising", params, &small, &pr, &norm, &cfg), BASIN_ELIMIT);
     ck_assert_str_eq(pr.items[0].pointer, "/params/L");
     ck_assert(pr.over_limit);
     json_decref(params);
@@ -793,8 +720,8 @@ START_TEST(validation)
         const char *texts[] = {"{\"L\": 7, \"algorithm\": \"metropolis\"}",
                                "{\"L\": 7, \"algorithm\": \"heat_bath\"}",
                                "{\"L\": 7, \"algorithm\": \"wolff\"}"};
-        params = load(texts[a]);
-        model_ising.free_config(parse_ok(params, NULL));
+        params = mc_load(texts[a]);
+        mc_model("ising")->free_config(mc_parse_ok("ising", params, NULL));
         json_decref(params);
     }
 }
@@ -809,34 +736,28 @@ START_TEST(normalised_params)
                                  "\"burn_in\": 0, \"sweeps\": 50, \"measure_every\": 5, "
                                  "\"record_every\": 3, \"clusters_per_sweep\": 2, \"seed\": 9}"};
     for (int i = 0; i < 2; i++) {
-        json_t *params = load(texts[i]), *n1 = NULL, *n2 = NULL;
-        void *c1 = parse_ok(params, &n1), *c2 = parse_ok(n1, &n2);
+        json_t *params = mc_load(texts[i]), *n1 = NULL, *n2 = NULL;
+        void *c1 = mc_parse_ok("ising", params, &n1), *c2 = mc_parse_ok("ising", n1, &n2);
         ck_assert(json_equal(n1, n2));
         if (i == 0) {
-            json_t *want = load("{\"L\": 32, \"q\": 2, \"J\": 1.0, \"h\": 0.0, \"temperature\":"
-                                " 2.0, \"algorithm\": \"metropolis\", \"init\": \"ordered\","
-                                " \"burn_in\": 1000, \"sweeps\": 10000, \"measure_every\": 1,"
-                                " \"record_every\": 11, \"clusters_per_sweep\": 0}");
+            json_t *want = mc_load("{\"L\": 32, \"q\": 2, \"J\": 1.0, \"h\": 0.0, \"temperature\":"
+                                   " 2.0, \"algorithm\": \"metropolis\", \"init\": \"ordered\","
+                                   " \"burn_in\": 1000, \"sweeps\": 10000, \"measure_every\": 1,"
+                                   " \"record_every\": 11, \"clusters_per_sweep\": 0}");
             json_object_set(want, "seed", json_object_get(n1, "seed"));
             char *got = json_dumps(n1, JSON_SORT_KEYS);
             ck_assert_msg(json_equal(n1, want), "defaults: %s", got);
             free(got);
             json_decref(want);
         }
-        model_ising.free_config(c1);
-        model_ising.free_config(c2);
+        mc_model("ising")->free_config(c1);
+        mc_model("ising")->free_config(c2);
         json_decref(params);
         json_decref(n1);
         json_decref(n2);
     }
-    json_t *schema = json_object(), *norm = NULL;
-    basin_problems pr = {.count = 0};
-    void *cfg = NULL;
-    ck_assert_int_eq(
-        model_ising.parse(NULL, "/params", &basin_default_limits, &pr, schema, &norm, &cfg), 0);
+    json_t *schema = mc_schema("ising");
     ck_assert_uint_eq(json_object_size(json_object_get(schema, "properties")), 13);
-    model_ising.free_config(cfg);
-    json_decref(norm);
     json_decref(schema);
 }
 END_TEST
@@ -868,12 +789,9 @@ START_TEST(reproducibility)
                  "{\"L\": 12, \"q\": %d, \"algorithm\": \"%s\", \"init\": \"random\", "
                  "\"burn_in\": 10, \"sweeps\": 300, \"record_every\": 7, \"seed\": 3}",
                  a == 1 ? 3 : 2, algs[a]);
-        json_t *p = load(text), *norm = NULL;
-        void *c1 = parse_ok(p, &norm), *c2 = parse_ok(norm, NULL);
-        basin_ctx *r1 = run_ctx_new(&basin_default_limits),
-                  *r2 = run_ctx_new(&basin_default_limits);
-        ck_assert_int_eq(model_ising.run(c1, r1), 0);
-        ck_assert_int_eq(model_ising.run(c2, r2), 0);
+        json_t *p = mc_load(text), *norm = NULL;
+        void *c1 = mc_parse_ok("ising", p, &norm), *c2 = mc_parse_ok("ising", norm, NULL);
+        basin_ctx *r1 = mc_run_config_ok("ising", c1), *r2 = mc_run_config_ok("ising", c2);
         ck_assert(same_output(r1, r2));
         const run_series *e = run_ctx_find_series(r1, "energy");
         ck_assert_uint_eq(e->n, 310 / 7 + 2); /* 0, 7, …, 308, 310 */
@@ -884,43 +802,20 @@ START_TEST(reproducibility)
         ck_assert_int_eq(s->shape[1], 12);
         ck_assert_uint_eq(r1->seed, 3);
         json_object_set_new(p, "seed", json_integer(4));
-        void *c3 = parse_ok(p, NULL);
-        basin_ctx *r3 = run_ctx_new(&basin_default_limits);
-        ck_assert_int_eq(model_ising.run(c3, r3), 0);
+        void *c3 = mc_parse_ok("ising", p, NULL);
+        basin_ctx *r3 = mc_run_config_ok("ising", c3);
         ck_assert(!same_output(r1, r3));
         run_ctx_free(r1);
         run_ctx_free(r2);
         run_ctx_free(r3);
-        model_ising.free_config(c1);
-        model_ising.free_config(c2);
-        model_ising.free_config(c3);
+        mc_model("ising")->free_config(c1);
+        mc_model("ising")->free_config(c2);
+        mc_model("ising")->free_config(c3);
         json_decref(p);
         json_decref(norm);
     }
 }
 END_TEST
-
-typedef struct job {
-    void *cfg;
-    basin_ctx *ctx;
-    int rc;
-    double t_end;
-} job;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static void *job_main(void *arg)
-{
-    job *j = arg;
-    j->rc = model_ising.run(j->cfg, j->ctx);
-    j->t_end = now_s();
-    return NULL;
-}
 
 /* Reference: model.h (BASIN_ECANCELLED when should_stop says so) and models.md ("stops
  * promptly, well under a second"): runs of minutes (L = 1024, 10⁵ sweeps; a Wolff run at
@@ -931,42 +826,21 @@ START_TEST(cancellation)
                            "{\"L\": 1024, \"sweeps\": 10000, \"algorithm\": \"wolff\", "
                            "\"temperature\": 1.0, \"burn_in\": 0, \"seed\": 1}"};
     for (int i = 0; i < 2; i++) {
-        json_t *params = load(texts[i]);
-        job j = {.cfg = parse_ok(params, NULL), .ctx = run_ctx_new(&basin_default_limits)};
-        pthread_t th;
-        ck_assert_int_eq(pthread_create(&th, NULL, job_main, &j), 0);
-        struct timespec pause = {.tv_sec = 0, .tv_nsec = 300 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-        double t_stop = now_s();
-        run_ctx_request_stop(j.ctx, BASIN_ECANCELLED);
-        pthread_join(th, NULL);
-        ck_assert_int_eq(j.rc, BASIN_ECANCELLED);
-        ck_assert_msg(j.t_end - t_stop < 0.5, "stopped %.3f s after the request", j.t_end - t_stop);
-        printf("cancellation %d: returned %.1f ms after the request\n", i,
-               1e3 * (j.t_end - t_stop));
-        run_ctx_free(j.ctx);
-        model_ising.free_config(j.cfg);
-        json_decref(params);
+        double latency = mc_check_stop("ising", texts[i], 0.3, 0.5);
+        printf("cancellation %d: returned %.1f ms after the request\n", i, 1e3 * latency);
     }
     /* stop before the run */
-    json_t *params = load("{\"L\": 8}");
-    void *cfg = parse_ok(params, NULL);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    run_ctx_request_stop(ctx, BASIN_ECANCELLED);
-    ck_assert_int_eq(model_ising.run(cfg, ctx), BASIN_ECANCELLED);
-    run_ctx_free(ctx);
-    model_ising.free_config(cfg);
+    json_t *params = mc_load("{\"L\": 8}");
+    void *cfg = mc_parse_ok("ising", params, NULL);
+    run_ctx_free(mc_run_stopped_before("ising", cfg));
+    mc_model("ising")->free_config(cfg);
     json_decref(params);
 }
 END_TEST
 
-static Suite *ising_suite(void)
+int main(void)
 {
-    Suite *s = suite_create("ising");
-    struct {
-        const char *name;
-        const TTest *test;
-    } tests[] = {
+    const mc_case cases[] = {
         {"exact", exact_results},
         {"detailed_balance", detailed_balance_single_site},
         {"detailed_balance", detailed_balance_wolff},
@@ -980,20 +854,5 @@ static Suite *ising_suite(void)
         {"reproducibility", reproducibility},
         {"cancellation", cancellation},
     };
-    for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++) {
-        TCase *tc = tcase_create(tests[k].name);
-        tcase_set_timeout(tc, 120);
-        tcase_add_test(tc, tests[k].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(ising_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mc_run_suite(mc_suite("ising", cases, sizeof cases / sizeof *cases, 120));
 }

@@ -13,83 +13,18 @@
  */
 #include <check.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "basin/langevin.h"
 #include "basin/model.h"
+#include "model_check.h"
 #include "models/run_ctx.h"
 
 /* The model's test hook (src/models/langevin.c): sets a parsed config's dt without the
  * stability check, to reach the `diverged` path that validated params cannot reach. */
 void model_langevin_set_dt_unchecked(void *config, double dt);
-
-static const basin_model *model(void)
-{
-    const basin_model *m = basin_model_find("langevin");
-    ck_assert_ptr_nonnull(m);
-    return m;
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static json_t *load(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, 0, &err);
-    ck_assert_msg(j != NULL, "bad test JSON %s: %s", text, err.text);
-    return j;
-}
-
-/* Parses params (borrowed) with `limits`; asserts success; returns the config. */
-static void *parse_ok(const json_t *params, json_t **normalized)
-{
-    basin_problems pr = {.count = 0};
-    json_t *norm = NULL;
-    void *cfg = NULL;
-    int rc = model()->parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
-    ck_assert_msg(rc == 0, "parse failed (%d): %s: %s", rc, pr.count ? pr.items[0].pointer : "",
-                  pr.count ? pr.items[0].message : "");
-    if (normalized)
-        *normalized = norm;
-    else
-        json_decref(norm);
-    return cfg;
-}
-
-/* Parses and runs params (stolen); returns the context (free with run_ctx_free). */
-static basin_ctx *run_params(json_t *params, int *rc)
-{
-    void *cfg = parse_ok(params, NULL);
-    json_decref(params);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_ptr_nonnull(ctx);
-    *rc = model()->run(cfg, ctx);
-    model()->free_config(cfg);
-    return ctx;
-}
-
-static const run_series *series(const basin_ctx *ctx, const char *name)
-{
-    const run_series *s = run_ctx_find_series(ctx, name);
-    ck_assert_msg(s != NULL, "no series %s", name);
-    return s;
-}
-
-static double summary(const basin_ctx *ctx, const char *name)
-{
-    json_t *v = json_object_get(ctx->summary, name);
-    ck_assert_msg(json_is_number(v), "summary %s missing", name);
-    return json_number_value(v);
-}
 
 static json_t *vec(int d, const double *v)
 {
@@ -207,11 +142,9 @@ static void check_ou_case(const ou_case *oc)
         "steps", (json_int_t)oc->steps, "record_every", (json_int_t)oc->every, "seed",
         (json_int_t)oc->seed, "integrator", oc->baoab ? "baoab" : "euler_maruyama");
     ck_assert_ptr_nonnull(params);
-    int rc;
-    basin_ctx *ctx = run_params(params, &rc);
-    ck_assert_int_eq(rc, 0);
-    const run_series *sm = series(ctx, "mean"), *sv = series(ctx, "variance"),
-                     *se = series(ctx, "mean_energy");
+    basin_ctx *ctx = mc_run_ok("langevin", params);
+    const run_series *sm = mc_series(ctx, "mean"), *sv = mc_series(ctx, "variance"),
+                     *se = mc_series(ctx, "mean_energy");
     ck_assert_uint_eq(sm->n, (size_t)(oc->steps / oc->every + 1));
     const double v0 = oc->std < 0.0 ? 0.0 : oc->std * oc->std, M = (double)oc->M, d = oc->d;
     for (size_t i = 0; i < sm->n; i++) {
@@ -324,17 +257,15 @@ START_TEST(boltzmann_limit)
 {
     const double k = 2.0, kappa = 1.0, T = 0.5, dt = 0.05, c = 0.25;
     const long M = 100000;
-    int rc;
-    basin_ctx *ctx = run_params(
-        load("{\"energy\": {\"type\": \"harmonic\", \"k\": 2, \"center\": [0.25]},"
-             " \"temperature\": 0.5, \"dt\": 0.05, \"particles\": 100000, \"steps\": 400,"
-             " \"init\": {\"type\": \"point\", \"x\": [3]}, \"seed\": 2024}"),
-        &rc);
-    ck_assert_int_eq(rc, 0);
+    basin_ctx *ctx = mc_run_ok(
+        "langevin",
+        mc_load("{\"energy\": {\"type\": \"harmonic\", \"k\": 2, \"center\": [0.25]},"
+                " \"temperature\": 0.5, \"dt\": 0.05, \"particles\": 100000, \"steps\": 400,"
+                " \"init\": {\"type\": \"point\", \"x\": [3]}, \"seed\": 2024}"));
     double v_inf = basin_langevin_ou_em_stationary_var(k, kappa, T, dt);
     double sv = v_inf * sqrt(2.0 / (M - 1.0));
-    double var = summary(ctx, "variance"), mean = summary(ctx, "mean");
-    double energy = summary(ctx, "mean_energy");
+    double var = mc_summary(ctx, "variance"), mean = mc_summary(ctx, "mean");
+    double energy = mc_summary(ctx, "mean_energy");
     worst_z = 0.0;
     check_5sigma("variance vs EM stationary", 400, var, v_inf, sv);
     check_5sigma("mean vs centre", 400, mean, c, sqrt(v_inf / M));
@@ -343,12 +274,12 @@ START_TEST(boltzmann_limit)
                  0.5 * k * v_inf * sqrt(2.0 / M));
     ck_assert_msg(fabs(var - T / k) > 5.0 * sv, "EM bias not resolved: %g vs T/k = %g", var, T / k);
     /* the summary's continuous closed form is the Boltzmann law itself at t = 20 */
-    ck_assert_double_eq_tol(summary(ctx, "variance_exact"), T / k, 1e-12);
-    ck_assert_double_eq_tol(summary(ctx, "mean_exact"), c, 1e-12);
-    ck_assert_double_eq_tol(summary(ctx, "time"), 20.0, 1e-12);
-    ck_assert_int_eq((long)summary(ctx, "steps"), 400);
+    ck_assert_double_eq_tol(mc_summary(ctx, "variance_exact"), T / k, 1e-12);
+    ck_assert_double_eq_tol(mc_summary(ctx, "mean_exact"), c, 1e-12);
+    ck_assert_double_eq_tol(mc_summary(ctx, "time"), 20.0, 1e-12);
+    ck_assert_int_eq((long)mc_summary(ctx, "steps"), 400);
     /* the last series point is the summary */
-    const run_series *s = series(ctx, "variance");
+    const run_series *s = mc_series(ctx, "variance");
     ck_assert_int_eq(s->step[s->n - 1], 400);
     ck_assert_double_eq(s->value[s->n - 1], var);
     printf("boltzmann_limit: variance %.6f, EM stationary %.6f (%.2f sigma), T/k %.6f "
@@ -391,15 +322,13 @@ START_TEST(anisotropic_mobility)
     const double k = 1.0, T = 1.0, dt = 0.01, c[3] = {0.5, -0.5, 1.0}, m0[3] = {2.0, 1.0, -1.0};
     const long M = 40000, steps = 1500;
     const double Kmat[9] = {1.5, 0.5, 0.2, 0.5, 1.0, 0.3, 0.2, 0.3, 0.8};
-    int rc;
-    basin_ctx *ctx =
-        run_params(load("{\"dim\": 3, \"energy\": {\"type\": \"harmonic\", \"k\": 1, \"center\": "
-                        "[0.5, -0.5, 1]},"
-                        " \"mobility\": [[1.5, 0.5, 0.2], [0.5, 1.0, 0.3], [0.2, 0.3, 0.8]],"
-                        " \"temperature\": 1, \"dt\": 0.01, \"particles\": 40000, \"steps\": 1500,"
-                        " \"init\": {\"type\": \"point\", \"x\": [2, 1, -1]}, \"seed\": 99}"),
-                   &rc);
-    ck_assert_int_eq(rc, 0);
+    basin_ctx *ctx = mc_run_ok(
+        "langevin",
+        mc_load("{\"dim\": 3, \"energy\": {\"type\": \"harmonic\", \"k\": 1, \"center\": "
+                "[0.5, -0.5, 1]},"
+                " \"mobility\": [[1.5, 0.5, 0.2], [0.5, 1.0, 0.3], [0.2, 0.3, 0.8]],"
+                " \"temperature\": 1, \"dt\": 0.01, \"particles\": 40000, \"steps\": 1500,"
+                " \"init\": {\"type\": \"point\", \"x\": [2, 1, -1]}, \"seed\": 99}"));
     basin_mobility K = {.matrix = true};
     memcpy(K.K, Kmat, sizeof Kmat);
     double lmin, lmax;
@@ -460,7 +389,7 @@ START_TEST(anisotropic_mobility)
                                    me, ve);
     for (int a = 0; a < 3; a++)
         ck_assert_double_eq_tol(ve[a], Sinf[a * 4], trans_cov + 1e-12);
-    ck_assert_double_eq_tol(summary(ctx, "variance_exact"), T / k, 1e-6);
+    ck_assert_double_eq_tol(mc_summary(ctx, "variance_exact"), T / k, 1e-6);
     printf("anisotropic_mobility: lambda in [%.4f, %.4f], bias bound %.4f, transient %.1e; "
            "S diag %.4f %.4f %.4f off %.4f %.4f %.4f; worst |S - T/k I| = %.2f of tolerance, "
            "worst |S - EM Sigma_inf| = %.2f sigma\n",
@@ -470,13 +399,6 @@ START_TEST(anisotropic_mobility)
 END_TEST
 
 /* ---- 4. reproducibility ----------------------------------------------------------------- */
-
-static basin_ctx *run_config(void *cfg)
-{
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_int_eq(model()->run(cfg, ctx), 0);
-    return ctx;
-}
 
 static bool same_output(const basin_ctx *a, const basin_ctx *b)
 {
@@ -504,15 +426,17 @@ START_TEST(same_seed_same_run)
                        " \"particles\": 3001, \"steps\": 200, \"seed\": %d}";
     char buf[300];
     snprintf(buf, sizeof buf, text, 5);
-    json_t *p1 = load(buf), *norm = NULL;
-    void *c1 = parse_ok(p1, &norm), *c2 = parse_ok(p1, NULL), *c3 = parse_ok(norm, NULL);
-    basin_ctx *r1 = run_config(c1), *r2 = run_config(c2), *r3 = run_config(c3);
+    json_t *p1 = mc_load(buf), *norm = NULL;
+    void *c1 = mc_parse_ok("langevin", p1, &norm), *c2 = mc_parse_ok("langevin", p1, NULL),
+         *c3 = mc_parse_ok("langevin", norm, NULL);
+    basin_ctx *r1 = mc_run_config_ok("langevin", c1), *r2 = mc_run_config_ok("langevin", c2),
+              *r3 = mc_run_config_ok("langevin", c3);
     ck_assert(same_output(r1, r2));
     ck_assert(same_output(r1, r3));
     snprintf(buf, sizeof buf, text, 6);
-    json_t *p4 = load(buf);
-    void *c4 = parse_ok(p4, NULL);
-    basin_ctx *r4 = run_config(c4);
+    json_t *p4 = mc_load(buf);
+    void *c4 = mc_parse_ok("langevin", p4, NULL);
+    basin_ctx *r4 = mc_run_config_ok("langevin", c4);
     ck_assert(!same_output(r1, r4));
     const run_artifact *a1 = run_ctx_find_artifact(r1, "positions"),
                        *a4 = run_ctx_find_artifact(r4, "positions");
@@ -520,16 +444,16 @@ START_TEST(same_seed_same_run)
     ck_assert_uint_eq(r1->seed, 5);
     ck_assert_int_eq(r1->has_seed, 1);
     /* A drawn seed is stored in the normalised params, so their replay is the same run. */
-    json_t *p5 = load("{\"particles\": 500, \"steps\": 50}"), *norm5 = NULL;
-    void *c5 = parse_ok(p5, &norm5), *c6 = parse_ok(norm5, NULL);
+    json_t *p5 = mc_load("{\"particles\": 500, \"steps\": 50}"), *norm5 = NULL;
+    void *c5 = mc_parse_ok("langevin", p5, &norm5), *c6 = mc_parse_ok("langevin", norm5, NULL);
     ck_assert(json_is_integer(json_object_get(norm5, "seed")));
-    basin_ctx *r5 = run_config(c5), *r6 = run_config(c6);
+    basin_ctx *r5 = mc_run_config_ok("langevin", c5), *r6 = mc_run_config_ok("langevin", c6);
     ck_assert(same_output(r5, r6));
     basin_ctx *all[] = {r1, r2, r3, r4, r5, r6};
     void *cfgs[] = {c1, c2, c3, c4, c5, c6};
     for (int i = 0; i < 6; i++) {
         run_ctx_free(all[i]);
-        model()->free_config(cfgs[i]);
+        mc_model("langevin")->free_config(cfgs[i]);
     }
     json_decref(p1);
     json_decref(norm);
@@ -541,18 +465,12 @@ END_TEST
 
 /* ---- 5. validation ------------------------------------------------------------------------ */
 
-typedef struct bad_case {
-    const char *params;
-    const char *pointer; /* expected among the problems */
-    int rc;
-} bad_case;
-
 /* Reference: the params contract of models.md (strict, one JSON pointer per problem) and
  * the model's doc comment. Each case must fail with the listed code, report the exact
  * pointer, and write neither out-param. */
 START_TEST(validation)
 {
-    static const bad_case cases[] = {
+    static const mc_refusal cases[] = {
         {"{\"foo\": 1}", "/params/foo", BASIN_EINVAL},
         {"[1, 2]", "/params", BASIN_EINVAL},
         {"{\"dim\": \"3\"}", "/params/dim", BASIN_EINVAL},
@@ -635,66 +553,39 @@ START_TEST(validation)
         {"{\"particles\": 10, \"steps\": 1000000, \"record_every\": 1}", "/params/record_every",
          BASIN_ELIMIT},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        json_t *params = load(cases[i].params);
-        basin_problems pr = {.count = 0};
-        json_t *norm = (json_t *)&pr; /* sentinels: must stay untouched */
-        void *cfg = &pr;
-        int rc = model()->parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
-        ck_assert_msg(rc == cases[i].rc, "%s: rc %d, expected %d", cases[i].params, rc,
-                      cases[i].rc);
-        ck_assert_ptr_eq(norm, (json_t *)&pr);
-        ck_assert_ptr_eq(cfg, &pr);
-        bool found = false;
-        for (size_t j = 0; j < pr.count; j++)
-            found |= strcmp(pr.items[j].pointer, cases[i].pointer) == 0;
-        ck_assert_msg(found, "%s: no problem at %s (first: %s: %s)", cases[i].params,
-                      cases[i].pointer, pr.count ? pr.items[0].pointer : "-",
-                      pr.count ? pr.items[0].message : "-");
-        ck_assert_msg(pr.count == 1, "%s: %zu problems, expected 1 (second: %s)", cases[i].params,
-                      pr.count, pr.count > 1 ? pr.items[1].pointer : "");
-        json_decref(params);
-    }
+    mc_check_refusals("langevin", cases, sizeof cases / sizeof *cases);
 
     /* several problems at once, each with its pointer */
-    json_t *params = load("{\"dim\": 5, \"dt\": -1, \"foo\": 0, \"init\": {\"std\": 1}}");
-    basin_problems pr = {.count = 0};
-    json_t *norm = NULL;
-    void *cfg = NULL;
-    ck_assert_int_eq(
-        model()->parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg),
-        BASIN_EINVAL);
+    json_t *params = mc_load("{\"dim\": 5, \"dt\": -1, \"foo\": 0, \"init\": {\"std\": 1}}");
+    basin_problems pr;
+    json_t *norm;
+    void *cfg;
+    ck_assert_int_eq(mc_parse("langevin", params, &basin_default_limits, &pr, &norm, &cfg),
+                     BASIN_EINVAL);
     const char *want[] = {"/params/dim", "/params/dt", "/params/foo", "/params/init/std"};
     ck_assert_uint_eq(pr.count, 4);
-    for (int w = 0; w < 4; w++) {
-        bool found = false;
-        for (size_t j = 0; j < pr.count; j++)
-            found |= strcmp(pr.items[j].pointer, want[w]) == 0;
-        ck_assert_msg(found, "no problem at %s", want[w]);
-    }
+    for (int w = 0; w < 4; w++)
+        ck_assert_msg(mc_has_problem(&pr, want[w]), "no problem at %s", want[w]);
     json_decref(params);
 
     /* positions over max_array_elements (with a small limit) */
     basin_limits small = basin_default_limits;
     small.max_array_elements = 1000;
-    params = load("{\"dim\": 3, \"particles\": 500}");
-    memset(&pr, 0, sizeof pr);
-    ck_assert_int_eq(model()->parse(params, "/params", &small, &pr, NULL, &norm, &cfg),
-                     BASIN_ELIMIT);
+    params = mc_load("{\"dim\": 3, \"particles\": 500}");
+    ck_assert_int_eq(mc_parse("langevin", params, &small, &pr, &norm, &cfg), BASIN_ELIMIT);
     ck_assert_uint_eq(pr.count, 1);
     ck_assert_str_eq(pr.items[0].pointer, "/params/particles");
     json_decref(params);
 
     /* just below the double well's bound is accepted */
-    params = load("{\"energy\": {\"type\": \"double_well\"}, \"dt\": 0.029}");
-    void *ok_cfg = parse_ok(params, NULL);
-    model()->free_config(ok_cfg);
+    params = mc_load("{\"energy\": {\"type\": \"double_well\"}, \"dt\": 0.029}");
+    void *ok_cfg = mc_parse_ok("langevin", params, NULL);
+    mc_model("langevin")->free_config(ok_cfg);
     json_decref(params);
 
     /* The stability message states the limit. */
-    params = load("{\"dt\": 0.3, \"energy\": {\"k\": 4}, \"mobility\": 2}");
-    memset(&pr, 0, sizeof pr);
-    model()->parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
+    params = mc_load("{\"dt\": 0.3, \"energy\": {\"k\": 4}, \"mobility\": 2}");
+    mc_parse("langevin", params, &basin_default_limits, &pr, &norm, &cfg);
     ck_assert_msg(strstr(pr.items[0].message, "0.25") != NULL, "message: %s", pr.items[0].message);
     json_decref(params);
 }
@@ -715,25 +606,26 @@ START_TEST(normalised_params_reparse)
         "{\"dim\": 2, \"mobility\": 3, \"init\": {\"x\": [1, 2]}, \"steps\": 7}",
     };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
-        json_t *params = strcmp(texts[i], "null") == 0 ? NULL : load(texts[i]);
+        json_t *params = strcmp(texts[i], "null") == 0 ? NULL : mc_load(texts[i]);
         json_t *n1 = NULL, *n2 = NULL;
-        void *c1 = parse_ok(params, &n1);
-        void *c2 = parse_ok(n1, &n2);
+        void *c1 = mc_parse_ok("langevin", params, &n1);
+        void *c2 = mc_parse_ok("langevin", n1, &n2);
         char *s1 = json_dumps(n1, JSON_SORT_KEYS), *s2 = json_dumps(n2, JSON_SORT_KEYS);
         ck_assert_msg(json_equal(n1, n2), "%s\n%s", s1, s2);
         free(s1);
         free(s2);
-        model()->free_config(c1);
-        model()->free_config(c2);
+        mc_model("langevin")->free_config(c1);
+        mc_model("langevin")->free_config(c2);
         json_decref(params);
         if (i == 0) { /* the defaults */
             /* the histogram box: the Boltzmann bulk ½ x² ≤ 25 T, i.e. |x| ≤ √50 */
-            json_t *want = load("{\"dim\": 1, \"energy\": {\"type\": \"harmonic\", \"k\": 1.0,"
-                                " \"center\": [0.0]}, \"particles\": 10000, \"steps\": 1000,"
-                                " \"dt\": 0.01, \"temperature\": 1.0, \"init\": {\"type\":"
-                                " \"point\", \"x\": [0.0]}, \"mobility\": 1.0, \"integrator\":"
-                                " \"euler_maruyama\", \"record_every\": 5, \"snapshot_every\": 0,"
-                                " \"histogram\": {\"bins\": 100}}");
+            json_t *want =
+                mc_load("{\"dim\": 1, \"energy\": {\"type\": \"harmonic\", \"k\": 1.0,"
+                        " \"center\": [0.0]}, \"particles\": 10000, \"steps\": 1000,"
+                        " \"dt\": 0.01, \"temperature\": 1.0, \"init\": {\"type\":"
+                        " \"point\", \"x\": [0.0]}, \"mobility\": 1.0, \"integrator\":"
+                        " \"euler_maruyama\", \"record_every\": 5, \"snapshot_every\": 0,"
+                        " \"histogram\": {\"bins\": 100}}");
             json_object_set_new(json_object_get(want, "histogram"), "min",
                                 json_pack("[f]", -sqrt(50.0)));
             json_object_set_new(json_object_get(want, "histogram"), "max",
@@ -749,11 +641,7 @@ START_TEST(normalised_params_reparse)
     }
 
     /* the schema describes every parameter, init as one object per type */
-    json_t *schema = json_object(), *norm = NULL;
-    basin_problems pr = {.count = 0};
-    void *cfg = NULL;
-    ck_assert_int_eq(
-        model()->parse(NULL, "/params", &basin_default_limits, &pr, schema, &norm, &cfg), 0);
+    json_t *schema = mc_schema("langevin");
     json_t *props = json_object_get(schema, "properties");
     const char *keys[] = {"energy",     "dim",         "particles",    "steps",
                           "dt",         "temperature", "init",         "mobility",
@@ -765,34 +653,11 @@ START_TEST(normalised_params_reparse)
     ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(props, "init"), "oneOf")), 3);
     ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(props, "energy"), "oneOf")),
                       4);
-    model()->free_config(cfg);
-    json_decref(norm);
     json_decref(schema);
 }
 END_TEST
 
 /* ---- 6. cancellation and divergence ------------------------------------------------------- */
-
-typedef struct job {
-    void *cfg;
-    basin_ctx *ctx;
-    int rc;
-    double t_end;
-} job;
-
-static void *job_main(void *arg)
-{
-    job *j = arg;
-    j->rc = model()->run(j->cfg, j->ctx);
-    j->t_end = now_s();
-    return NULL;
-}
-
-static void stop_on_progress(void *user, double fraction)
-{
-    (void)fraction;
-    run_ctx_request_stop(user, BASIN_ECANCELLED);
-}
 
 /* Reference: model.h — run() returns BASIN_ECANCELLED when basin_ctx_should_stop() says so,
  * and models.md — "stops promptly (well under a second)". The threaded case runs a job of
@@ -801,41 +666,31 @@ static void stop_on_progress(void *user, double fraction)
 START_TEST(cancellation)
 {
     /* 1. a stop requested before the run */
-    json_t *params = load("{\"particles\": 1000, \"steps\": 100000}");
-    void *cfg = parse_ok(params, NULL);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    run_ctx_request_stop(ctx, BASIN_ECANCELLED);
-    ck_assert_int_eq(model()->run(cfg, ctx), BASIN_ECANCELLED);
+    json_t *params = mc_load("{\"particles\": 1000, \"steps\": 100000}");
+    void *cfg = mc_parse_ok("langevin", params, NULL);
+    basin_ctx *ctx = mc_run_stopped_before("langevin", cfg);
     ck_assert_int_eq(ctx->failed, 0);
     run_ctx_free(ctx);
 
     /* 2. a stop requested at the first progress report */
-    ctx = run_ctx_new(&basin_default_limits);
-    ctx->on_progress = stop_on_progress;
-    ctx->on_progress_user = ctx;
-    ck_assert_int_eq(model()->run(cfg, ctx), BASIN_ECANCELLED);
-    ck_assert_uint_le(series(ctx, "mean")->n, 3);
+    ctx = mc_run_stopped_at_progress("langevin", cfg);
+    ck_assert_uint_le(mc_series(ctx, "mean")->n, 3);
     run_ctx_free(ctx);
-    model()->free_config(cfg);
+    mc_model("langevin")->free_config(cfg);
     json_decref(params);
 
     /* 3. from another thread, mid-run */
-    params = load("{\"particles\": 1000000, \"steps\": 10000, \"init\": {\"type\": \"gaussian\"}}");
-    job j = {.cfg = parse_ok(params, NULL), .ctx = run_ctx_new(&basin_default_limits)};
-    pthread_t th;
-    ck_assert_int_eq(pthread_create(&th, NULL, job_main, &j), 0);
-    struct timespec pause = {.tv_sec = 0, .tv_nsec = 300 * 1000 * 1000};
-    nanosleep(&pause, NULL);
-    double t_stop = now_s();
-    run_ctx_request_stop(j.ctx, BASIN_ECANCELLED);
-    pthread_join(th, NULL);
-    ck_assert_int_eq(j.rc, BASIN_ECANCELLED);
-    ck_assert_msg(j.t_end - t_stop < 0.5, "stopped %.3f s after the request", j.t_end - t_stop);
-    ck_assert(run_ctx_get_progress(j.ctx) < 1.0);
-    printf("cancellation: returned %.1f ms after the request (progress %.4f)\n",
-           1e3 * (j.t_end - t_stop), run_ctx_get_progress(j.ctx));
-    run_ctx_free(j.ctx);
-    model()->free_config(j.cfg);
+    params =
+        mc_load("{\"particles\": 1000000, \"steps\": 10000, \"init\": {\"type\": \"gaussian\"}}");
+    cfg = mc_parse_ok("langevin", params, NULL);
+    ctx = run_ctx_new(&basin_default_limits);
+    double latency = mc_stop_latency("langevin", cfg, ctx, 0.3);
+    ck_assert_msg(latency < 0.5, "stopped %.3f s after the request", latency);
+    ck_assert(run_ctx_get_progress(ctx) < 1.0);
+    printf("cancellation: returned %.1f ms after the request (progress %.4f)\n", 1e3 * latency,
+           run_ctx_get_progress(ctx));
+    run_ctx_free(ctx);
+    mc_model("langevin")->free_config(cfg);
     json_decref(params);
 }
 END_TEST
@@ -875,22 +730,23 @@ START_TEST(divergence)
     free(x);
 
     /* model */
-    json_t *params = load("{\"dim\": 2, \"particles\": 100, \"steps\": 2000, \"record_every\": 100,"
-                          " \"init\": {\"type\": \"point\", \"x\": [1, 1]}, \"seed\": 3}");
-    void *cfg = parse_ok(params, NULL);
+    json_t *params =
+        mc_load("{\"dim\": 2, \"particles\": 100, \"steps\": 2000, \"record_every\": 100,"
+                " \"init\": {\"type\": \"point\", \"x\": [1, 1]}, \"seed\": 3}");
+    void *cfg = mc_parse_ok("langevin", params, NULL);
     model_langevin_set_dt_unchecked(cfg, 3.0);
     basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_int_eq(model()->run(cfg, ctx), BASIN_EDIVERGED);
+    ck_assert_int_eq(mc_model("langevin")->run(cfg, ctx), BASIN_EDIVERGED);
     ck_assert_int_eq(ctx->failed, 1);
     ck_assert_str_eq(ctx->fail_code, "diverged");
     ck_assert_int_eq(ctx->fail_step, bad_step); /* same seed, same stream: same step */
-    const run_series *sm = series(ctx, "mean");
+    const run_series *sm = mc_series(ctx, "mean");
     ck_assert_uint_eq(sm->n, (size_t)(bad_step / 100 + 1)); /* kept up to the failure */
     ck_assert(isfinite(sm->value[sm->n - 1]));
     ck_assert_ptr_null(run_ctx_find_artifact(ctx, "positions"));
     printf("divergence: non-finite at step %ld (%s)\n", bad_step, ctx->fail_message);
     run_ctx_free(ctx);
-    model()->free_config(cfg);
+    mc_model("langevin")->free_config(cfg);
     json_decref(params);
 }
 END_TEST
@@ -931,9 +787,9 @@ START_TEST(normal_generator)
     double *z = malloc((size_t)chunk * sizeof *z);
     double elapsed = 0.0;
     for (long done = 0; done < n; done += chunk) {
-        double t0 = now_s();
+        double t0 = mc_now_s();
         basin_normal_gen_fill(&g, z, chunk);
-        elapsed += now_s() - t0;
+        elapsed += mc_now_s() - t0;
         for (long i = 0; i < chunk; i++) {
             double v = z[i];
             m1 += v;
@@ -1024,12 +880,9 @@ START_TEST(chunking_invariance)
         " \"seed\": 77}";
     char buf[400];
     snprintf(buf, sizeof buf, text, 7);
-    int rc;
-    basin_ctx *a = run_params(load(buf), &rc);
-    ck_assert_int_eq(rc, 0);
+    basin_ctx *a = mc_run_ok("langevin", mc_load(buf));
     snprintf(buf, sizeof buf, text, 50);
-    basin_ctx *b = run_params(load(buf), &rc);
-    ck_assert_int_eq(rc, 0);
+    basin_ctx *b = mc_run_ok("langevin", mc_load(buf));
     const run_artifact *pa = run_ctx_find_artifact(a, "positions"),
                        *pb = run_ctx_find_artifact(b, "positions");
     ck_assert_uint_eq(pa->nbytes, pb->nbytes);
@@ -1096,18 +949,16 @@ START_TEST(baoab_matches_law)
         check_ou_case(&cases[i]);
     /* stationary: κk dt = 0.5 */
     const long M = 100000;
-    int rc;
-    basin_ctx *ctx = run_params(load("{\"energy\": {\"type\": \"harmonic\", \"k\": 1}, \"dt\": 0.5,"
-                                     " \"temperature\": 0.8, \"particles\": 100000, \"steps\": 200,"
-                                     " \"integrator\": \"baoab\", \"init\": {\"type\": \"point\","
-                                     " \"x\": [2]}, \"seed\": 31}"),
-                                &rc);
-    ck_assert_int_eq(rc, 0);
+    basin_ctx *ctx = mc_run_ok(
+        "langevin", mc_load("{\"energy\": {\"type\": \"harmonic\", \"k\": 1}, \"dt\": 0.5,"
+                            " \"temperature\": 0.8, \"particles\": 100000, \"steps\": 200,"
+                            " \"integrator\": \"baoab\", \"init\": {\"type\": \"point\","
+                            " \"x\": [2]}, \"seed\": 31}"));
     const double vT = 0.8, sv = vT * sqrt(2.0 / (M - 1.0));
     const double v_em = basin_langevin_ou_em_stationary_var(1.0, 1.0, 0.8, 0.5);
-    double var = summary(ctx, "variance");
+    double var = mc_summary(ctx, "variance");
     check_5sigma("baoab stationary variance vs T/k", 200, var, vT, sv);
-    ck_assert_double_eq_tol(summary(ctx, "variance_scheme"), vT, 1e-12);
+    ck_assert_double_eq_tol(mc_summary(ctx, "variance_scheme"), vT, 1e-12);
     ck_assert_msg(fabs(v_em - vT) > 10.0 * sv, "the EM excess %g is not resolved", v_em - vT);
     printf("baoab_matches_law: worst %.2f sigma; stationary variance %.5f vs T/k = %.5f "
            "(%.2f sigma), Euler-Maruyama's would be %.5f (%.0f sigma away)\n",
@@ -1259,15 +1110,13 @@ START_TEST(equilibrium_estimators)
 {
     const double k = 2.0, T = 0.5, c = 0.25;
     const long M = 200000;
-    int rc;
-    basin_ctx *ctx = run_params(
-        load("{\"energy\": {\"type\": \"harmonic\", \"k\": 2, \"center\": [0.25]},"
-             " \"temperature\": 0.5, \"dt\": 0.25, \"particles\": 200000, \"steps\": 600,"
-             " \"record_every\": 600, \"integrator\": \"baoab\", \"histogram\": {\"bins\":"
-             " 40, \"min\": [-2.75], \"max\": [3.25]}, \"init\": {\"type\": \"point\", \"x\":"
-             " [1]}, \"seed\": 8}"),
-        &rc);
-    ck_assert_int_eq(rc, 0);
+    basin_ctx *ctx = mc_run_ok(
+        "langevin",
+        mc_load("{\"energy\": {\"type\": \"harmonic\", \"k\": 2, \"center\": [0.25]},"
+                " \"temperature\": 0.5, \"dt\": 0.25, \"particles\": 200000, \"steps\": 600,"
+                " \"record_every\": 600, \"integrator\": \"baoab\", \"histogram\": {\"bins\":"
+                " 40, \"min\": [-2.75], \"max\": [3.25]}, \"init\": {\"type\": \"point\", \"x\":"
+                " [1]}, \"seed\": 8}"));
     const int B = 40;
     const double lo = -2.75, hi = 3.25, w = (hi - lo) / B, sd = sqrt(T / k);
     double HQ = 0.0, EQ = 0.0, E2 = 0.0;
@@ -1280,8 +1129,8 @@ START_TEST(equilibrium_estimators)
         E2 += q * l * l;
     }
     double sH = sqrt((E2 - EQ * EQ) / M);
-    double H = summary(ctx, "entropy"), D = summary(ctx, "kl_to_boltzmann");
-    double F = summary(ctx, "free_energy"), F_eq = summary(ctx, "free_energy_eq");
+    double H = mc_summary(ctx, "entropy"), D = mc_summary(ctx, "kl_to_boltzmann");
+    double F = mc_summary(ctx, "free_energy"), F_eq = mc_summary(ctx, "free_energy_eq");
     double H_exact = 0.5 * log(2.0 * M_PI * M_E * T / k);
     double sD = sqrt(2.0 * (B - 1)) / (2.0 * M);
     ck_assert_double_eq_tol(F_eq, -T * 0.5 * log(2.0 * M_PI * T / k), 1e-12);
@@ -1291,7 +1140,7 @@ START_TEST(equilibrium_estimators)
     double sE = 0.5 * T * sqrt(2.0 / M);
     double tolF = 5.0 * sE + T * (5.0 * sH + 2.0 / M) + T * fabs(HQ - H_exact);
     ck_assert_msg(fabs(F - F_eq) < tolF, "F %.6f vs -T ln Z %.6f (tolerance %.2g)", F, F_eq, tolF);
-    ck_assert(summary(ctx, "histogram_outside") < 5.0 / M);
+    ck_assert(mc_summary(ctx, "histogram_outside") < 5.0 / M);
     printf("equilibrium_estimators: KL %.2e (5 sigma %.1e); entropy %.6f vs binned %.6f "
            "(%.2f sigma), exact %.6f (binning bias %.1e); F %.6f vs -T ln Z %.6f\n",
            D, 5.0 * sD, H, HQ, fabs(H - HQ) / sH, H_exact, HQ - H_exact, F, F_eq);
@@ -1304,12 +1153,10 @@ END_TEST
  * in its box. */
 START_TEST(snapshots)
 {
-    int rc;
-    basin_ctx *ctx = run_params(load("{\"dim\": 2, \"particles\": 300, \"steps\": 40,"
-                                     " \"snapshot_every\": 10, \"init\": {\"type\": \"uniform\","
-                                     " \"low\": [1, 2], \"high\": [1.5, 3]}, \"seed\": 4}"),
-                                &rc);
-    ck_assert_int_eq(rc, 0);
+    basin_ctx *ctx =
+        mc_run_ok("langevin", mc_load("{\"dim\": 2, \"particles\": 300, \"steps\": 40,"
+                                      " \"snapshot_every\": 10, \"init\": {\"type\": \"uniform\","
+                                      " \"low\": [1, 2], \"high\": [1.5, 3]}, \"seed\": 4}"));
     for (int step = 0; step <= 40; step += 10) {
         char name[32];
         snprintf(name, sizeof name, "positions@%d", step);
@@ -1361,9 +1208,5 @@ static Suite *langevin_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(langevin_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return mc_run_suite(langevin_suite());
 }

@@ -13,68 +13,15 @@
  */
 #include <check.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "basin/model.h"
 #include "basin/model_collapse.h"
 #include "basin/rng.h"
+#include "model_check.h"
 #include "models/run_ctx.h"
-
-extern const basin_model model_model_collapse;
-
-static json_t *load(const char *text)
-{
-    json_error_t err;
-    json_t *v = json_loads(text, 0, &err);
-    ck_assert_msg(v != NULL, "bad test JSON %s: %s", text, err.text);
-    return v;
-}
-
-static void *parse_ok(const json_t *params, json_t **normalized)
-{
-    basin_problems pr = {.count = 0};
-    json_t *norm = NULL;
-    void *cfg = NULL;
-    int rc = model_model_collapse.parse(params, "/params", &basin_default_limits, &pr, NULL, &norm,
-                                        &cfg);
-    ck_assert_msg(rc == 0, "parse failed (%d): %s: %s", rc, pr.count ? pr.items[0].pointer : "",
-                  pr.count ? pr.items[0].message : "");
-    if (normalized)
-        *normalized = norm;
-    else
-        json_decref(norm);
-    return cfg;
-}
-
-static basin_ctx *run_text(const char *text)
-{
-    json_t *params = load(text);
-    void *cfg = parse_ok(params, NULL);
-    json_decref(params);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_ptr_nonnull(ctx);
-    ck_assert_int_eq(model_model_collapse.run(cfg, ctx), 0);
-    model_model_collapse.free_config(cfg);
-    return ctx;
-}
-
-static double summary(const basin_ctx *ctx, const char *name)
-{
-    json_t *v = json_object_get(ctx->summary, name);
-    ck_assert_msg(json_is_number(v), "summary %s missing", name);
-    return json_number_value(v);
-}
-
-static const run_series *series(const basin_ctx *ctx, const char *name)
-{
-    const run_series *s = run_ctx_find_series(ctx, name);
-    ck_assert_msg(s != NULL, "no series %s", name);
-    return s;
-}
 
 static double worst_z;
 
@@ -92,8 +39,8 @@ static void check_5sem(const char *what, long g, double measured, double theory,
 /* Checks series test_error against theory_error at every generation. */
 static void check_series(const basin_ctx *ctx, const char *what, double rel_allowance)
 {
-    const run_series *m = series(ctx, "test_error"), *s = series(ctx, "test_error_sem"),
-                     *t = series(ctx, "theory_error");
+    const run_series *m = mc_series(ctx, "test_error"), *s = mc_series(ctx, "test_error_sem"),
+                     *t = mc_series(ctx, "theory_error");
     ck_assert_uint_eq(m->n, t->n);
     for (size_t g = 0; g < m->n; g++) {
         ck_assert_int_eq(m->step[g], (int64_t)g + 1);
@@ -122,18 +69,18 @@ START_TEST(regression_follows_theory)
                  "{\"mode\": \"regression\", \"dim\": %ld, \"samples\": %ld, \"sigma\": %g, "
                  "\"generations\": 8, \"trials\": %ld, \"seed\": %zu}",
                  cases[k].d, cases[k].T, cases[k].sigma, cases[k].trials, k + 1);
-        basin_ctx *ctx = run_text(text);
+        basin_ctx *ctx = mc_run_ok("model_collapse", mc_load(text));
         const double per = cases[k].sigma * cases[k].sigma * (double)cases[k].d /
                            (double)(cases[k].T - cases[k].d - 1);
-        ck_assert_double_eq_tol(summary(ctx, "theory_per_generation"), per, 1e-15);
-        ck_assert_double_eq_tol(summary(ctx, "theory_error"), 8.0 * per, 1e-14);
-        const run_series *t = series(ctx, "theory_error");
+        ck_assert_double_eq_tol(mc_summary(ctx, "theory_per_generation"), per, 1e-15);
+        ck_assert_double_eq_tol(mc_summary(ctx, "theory_error"), 8.0 * per, 1e-14);
+        const run_series *t = mc_series(ctx, "theory_error");
         for (size_t g = 0; g < t->n; g++)
             ck_assert_double_eq_tol(t->value[g], per * (double)(g + 1), 1e-14);
         check_series(ctx, text, 0.0);
         printf("regression d=%ld T=%ld: E_8 = %.4f ± %.4f, theory %.4f\n", cases[k].d, cases[k].T,
-               summary(ctx, "final_error"), summary(ctx, "final_error_sem"),
-               summary(ctx, "theory_error"));
+               mc_summary(ctx, "final_error"), mc_summary(ctx, "final_error_sem"),
+               mc_summary(ctx, "theory_error"));
         run_ctx_free(ctx);
     }
     printf("regression_follows_theory: worst deviation %.2f standard errors\n", worst_z);
@@ -176,13 +123,14 @@ START_TEST(gaussian_variance_shrinks)
     free(sum2);
     basin_collapse_free(&c);
 
-    basin_ctx *ctx = run_text("{\"mode\": \"gaussian\", \"dim\": 3, \"samples\": 20, "
-                              "\"generations\": 30, \"trials\": 5000, \"seed\": 4}");
+    basin_ctx *ctx =
+        mc_run_ok("model_collapse", mc_load("{\"mode\": \"gaussian\", \"dim\": 3, \"samples\": 20, "
+                                            "\"generations\": 30, \"trials\": 5000, \"seed\": 4}"));
     check_series(ctx, "gaussian error", 0.0);
-    const run_series *v = series(ctx, "variance"), *vt = series(ctx, "variance_theory");
+    const run_series *v = mc_series(ctx, "variance"), *vt = mc_series(ctx, "variance_theory");
     ck_assert_double_eq_tol(vt->value[29], pow(19.0 / 20.0, 30.0), 1e-12);
     ck_assert(v->value[29] < 0.3); /* collapsed from 1 */
-    ck_assert_double_eq_tol(summary(ctx, "theory_variance"), vt->value[29], 1e-15);
+    ck_assert_double_eq_tol(mc_summary(ctx, "theory_variance"), vt->value[29], 1e-15);
     run_ctx_free(ctx);
     printf("gaussian_variance_shrinks: worst deviation %.2f standard errors\n", worst_z);
 }
@@ -206,9 +154,9 @@ START_TEST(zipf_memory)
         "{\"mode\": \"zipf\", \"exponent\": 1.5, \"samples\": 5000, \"support\": 200000, "
         "\"cutoff\": 20000, \"generations\": 6, \"trials\": 200, \"seed\": 7}"};
     for (int k = 0; k < 3; k++) {
-        basin_ctx *ctx = run_text(texts[k]);
-        const run_series *m = series(ctx, "test_error"), *s = series(ctx, "test_error_sem"),
-                         *t = series(ctx, "theory_error");
+        basin_ctx *ctx = mc_run_ok("model_collapse", mc_load(texts[k]));
+        const run_series *m = mc_series(ctx, "test_error"), *s = mc_series(ctx, "test_error_sem"),
+                         *t = mc_series(ctx, "theory_error");
         check_5sem("zipf generation 1 (exact)", 1, m->value[0], t->value[0], s->value[0], 0.0);
         check_series(ctx, "zipf (mean field)", 0.02);
         const run_artifact *a = run_ctx_find_artifact(ctx, "errors");
@@ -222,11 +170,11 @@ START_TEST(zipf_memory)
         if (k == 1) {
             double zeta2 = M_PI * M_PI / 6.0;
             double approx = (1.0 / 1000.0 - 1.0 / 1e6) / (zeta2 - 1e-6);
-            ck_assert_msg(fabs(summary(ctx, "tail_mass") - approx) < 1e-3 * approx,
-                          "tail mass %g vs %g", summary(ctx, "tail_mass"), approx);
+            ck_assert_msg(fabs(mc_summary(ctx, "tail_mass") - approx) < 1e-3 * approx,
+                          "tail mass %g vs %g", mc_summary(ctx, "tail_mass"), approx);
             /* the cut sets the floor: every generation errs at least on the tail */
             for (size_t g = 0; g < m->n; g++)
-                ck_assert(m->value[g] >= summary(ctx, "tail_mass"));
+                ck_assert(m->value[g] >= mc_summary(ctx, "tail_mass"));
         }
         printf("zipf %d: E_1 = %.5f (exact %.5f), E_G = %.5f (mean field %.5f)\n", k, m->value[0],
                t->value[0], m->value[m->n - 1], t->value[t->n - 1]);
@@ -238,15 +186,9 @@ END_TEST
 
 /* ---- the job contract --------------------------------------------------------------------- */
 
-typedef struct bad_case {
-    const char *params;
-    const char *pointer;
-    int rc;
-} bad_case;
-
 START_TEST(validation)
 {
-    static const bad_case cases[] = {
+    static const mc_refusal cases[] = {
         {"{\"mode\": \"diffusion\"}", "/params/mode", BASIN_EINVAL},
         {"{\"dim\": 0}", "/params/dim", BASIN_EINVAL},
         {"{\"dim\": 1001}", "/params/dim", BASIN_EINVAL},
@@ -265,24 +207,7 @@ START_TEST(validation)
         {"{\"trials\": 1000000, \"generations\": 10000}", "/params/trials", BASIN_ELIMIT},
         {"{\"mode\": \"zipf\", \"support\": 268435456}", "/params/support", BASIN_ELIMIT},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        json_t *params = load(cases[i].params);
-        basin_problems pr = {.count = 0};
-        json_t *norm = (json_t *)&pr;
-        void *cfg = &pr;
-        int rc = model_model_collapse.parse(params, "/params", &basin_default_limits, &pr, NULL,
-                                            &norm, &cfg);
-        ck_assert_msg(rc == cases[i].rc, "%s: rc %d, expected %d (%s: %s)", cases[i].params, rc,
-                      cases[i].rc, pr.count ? pr.items[0].pointer : "",
-                      pr.count ? pr.items[0].message : "");
-        ck_assert_ptr_eq(norm, (json_t *)&pr);
-        ck_assert_ptr_eq(cfg, &pr);
-        ck_assert_msg(pr.count == 1 && strcmp(pr.items[0].pointer, cases[i].pointer) == 0,
-                      "%s: %zu problems, first at %s (%s), expected %s", cases[i].params, pr.count,
-                      pr.count ? pr.items[0].pointer : "-", pr.count ? pr.items[0].message : "",
-                      cases[i].pointer);
-        json_decref(params);
-    }
+    mc_check_refusals("model_collapse", cases, sizeof cases / sizeof *cases);
 }
 END_TEST
 
@@ -291,17 +216,19 @@ END_TEST
  * whatever the number of trials. */
 START_TEST(normalised_and_reproducible)
 {
-    json_t *params = load("{}"), *n1 = NULL, *n2 = NULL;
-    void *c1 = parse_ok(params, &n1), *c2 = parse_ok(n1, &n2);
+    json_t *params = mc_load("{}"), *n1 = NULL, *n2 = NULL;
+    void *c1 = mc_parse_ok("model_collapse", params, &n1),
+         *c2 = mc_parse_ok("model_collapse", n1, &n2);
     ck_assert(json_equal(n1, n2));
-    json_t *want = load("{\"mode\": \"regression\", \"dim\": 10, \"samples\": 100, \"sigma\": 1.0,"
-                        " \"generations\": 10, \"trials\": 100, \"exponent\": 2.0, \"support\":"
-                        " 1000000, \"cutoff\": 0}");
+    json_t *want =
+        mc_load("{\"mode\": \"regression\", \"dim\": 10, \"samples\": 100, \"sigma\": 1.0,"
+                " \"generations\": 10, \"trials\": 100, \"exponent\": 2.0, \"support\":"
+                " 1000000, \"cutoff\": 0}");
     json_object_set(want, "seed", json_object_get(n1, "seed"));
     ck_assert(json_equal(n1, want));
     json_decref(want);
-    model_model_collapse.free_config(c1);
-    model_model_collapse.free_config(c2);
+    mc_model("model_collapse")->free_config(c1);
+    mc_model("model_collapse")->free_config(c2);
     json_decref(params);
     json_decref(n1);
     json_decref(n2);
@@ -317,7 +244,9 @@ START_TEST(normalised_and_reproducible)
                  "{\"mode\": \"%s\", \"dim\": 4, \"samples\": 30, \"support\": 1000, "
                  "\"generations\": 5, \"trials\": 3, \"seed\": 9}",
                  modes[m]);
-        basin_ctx *r1 = run_text(a), *r2 = run_text(a), *r3 = run_text(b);
+        basin_ctx *r1 = mc_run_ok("model_collapse", mc_load(a)),
+                  *r2 = mc_run_ok("model_collapse", mc_load(a)),
+                  *r3 = mc_run_ok("model_collapse", mc_load(b));
         const run_artifact *e1 = run_ctx_find_artifact(r1, "errors"),
                            *e2 = run_ctx_find_artifact(r2, "errors"),
                            *e3 = run_ctx_find_artifact(r3, "errors");
@@ -333,28 +262,6 @@ START_TEST(normalised_and_reproducible)
 }
 END_TEST
 
-typedef struct job {
-    void *cfg;
-    basin_ctx *ctx;
-    int rc;
-    double t_end;
-} job;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static void *job_main(void *arg)
-{
-    job *j = arg;
-    j->rc = model_model_collapse.run(j->cfg, j->ctx);
-    j->t_end = now_s();
-    return NULL;
-}
-
 /* Reference: model.h / models.md: runs of a minute — one regression generation of
  * T·d² = 9e9 operations, or 10⁸ Zipf draws — return BASIN_ECANCELLED within 0.5 s of a
  * stop request (the core polls inside a generation). */
@@ -365,33 +272,15 @@ START_TEST(cancellation)
         "{\"mode\": \"zipf\", \"samples\": 100000000, \"trials\": 1, "
         "\"generations\": 3}"};
     for (int i = 0; i < 2; i++) {
-        json_t *params = load(texts[i]);
-        job j = {.cfg = parse_ok(params, NULL), .ctx = run_ctx_new(&basin_default_limits)};
-        pthread_t th;
-        ck_assert_int_eq(pthread_create(&th, NULL, job_main, &j), 0);
-        struct timespec pause = {.tv_sec = 0, .tv_nsec = 300 * 1000 * 1000};
-        nanosleep(&pause, NULL);
-        double t_stop = now_s();
-        run_ctx_request_stop(j.ctx, BASIN_ECANCELLED);
-        pthread_join(th, NULL);
-        ck_assert_int_eq(j.rc, BASIN_ECANCELLED);
-        ck_assert_msg(j.t_end - t_stop < 0.5, "stopped %.3f s after the request", j.t_end - t_stop);
-        printf("cancellation %d: returned %.1f ms after the request\n", i,
-               1e3 * (j.t_end - t_stop));
-        run_ctx_free(j.ctx);
-        model_model_collapse.free_config(j.cfg);
-        json_decref(params);
+        double latency = mc_check_stop("model_collapse", texts[i], 0.3, 0.5);
+        printf("cancellation %d: returned %.1f ms after the request\n", i, 1e3 * latency);
     }
 }
 END_TEST
 
-static Suite *collapse_suite(void)
+int main(void)
 {
-    Suite *s = suite_create("model_collapse");
-    struct {
-        const char *name;
-        const TTest *test;
-    } tests[] = {
+    const mc_case cases[] = {
         {"theory", regression_follows_theory},
         {"theory", gaussian_variance_shrinks},
         {"theory", zipf_memory},
@@ -399,20 +288,5 @@ static Suite *collapse_suite(void)
         {"reproducibility", normalised_and_reproducible},
         {"cancellation", cancellation},
     };
-    for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++) {
-        TCase *tc = tcase_create(tests[k].name);
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, tests[k].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(collapse_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mc_run_suite(mc_suite("model_collapse", cases, sizeof cases / sizeof *cases, 60));
 }

@@ -10,61 +10,15 @@
  */
 #include <check.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "basin/model.h"
 #include "basin/normnet.h"
 #include "basin/rng.h"
+#include "model_check.h"
 #include "models/run_ctx.h"
-
-extern const basin_model model_normnet;
-
-static json_t *load(const char *text)
-{
-    json_error_t err;
-    json_t *v = json_loads(text, 0, &err);
-    ck_assert_msg(v != NULL, "bad test JSON %s: %s", text, err.text);
-    return v;
-}
-
-static void *parse_ok(const json_t *params, json_t **normalized)
-{
-    basin_problems pr = {.count = 0};
-    json_t *norm = NULL;
-    void *cfg = NULL;
-    int rc = model_normnet.parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
-    ck_assert_msg(rc == 0, "parse failed (%d): %s: %s", rc, pr.count ? pr.items[0].pointer : "",
-                  pr.count ? pr.items[0].message : "");
-    if (normalized)
-        *normalized = norm;
-    else
-        json_decref(norm);
-    return cfg;
-}
-
-/* Parses and runs a params text; *rc gets the run's code. */
-static basin_ctx *run_text(const char *text, int *rc)
-{
-    json_t *params = load(text);
-    void *cfg = parse_ok(params, NULL);
-    json_decref(params);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_ptr_nonnull(ctx);
-    *rc = model_normnet.run(cfg, ctx);
-    model_normnet.free_config(cfg);
-    return ctx;
-}
-
-static double summary(const basin_ctx *ctx, const char *name)
-{
-    json_t *v = json_object_get(ctx->summary, name);
-    ck_assert_msg(json_is_number(v), "summary %s missing", name);
-    return json_number_value(v);
-}
 
 static bool summary_bool(const basin_ctx *ctx, const char *name)
 {
@@ -80,10 +34,10 @@ static const char *summary_str(const basin_ctx *ctx, const char *name)
     return s;
 }
 
+/* Artifact `name` of ctx, which must hold n_elems doubles. */
 static const double *artifact(const basin_ctx *ctx, const char *name, long n_elems)
 {
-    const run_artifact *a = run_ctx_find_artifact(ctx, name);
-    ck_assert_msg(a != NULL, "no artifact %s", name);
+    const run_artifact *a = mc_artifact(ctx, name);
     ck_assert_uint_eq(a->nbytes, (size_t)n_elems * sizeof(double));
     return a->data;
 }
@@ -126,7 +80,7 @@ START_TEST(beta_zero_keeps_ones)
                  "\"stimuli\": {\"type\": \"constant\", \"c\": [1, 0.5], \"theta\": [0.3, 2]}}",
                  alphas[a]);
         int rc;
-        basin_ctx *ctx = run_text(text, &rc);
+        basin_ctx *ctx = mc_run("normnet", mc_load(text), &rc);
         ck_assert_int_eq(rc, 0);
         const double *W = artifact(ctx, "W", 24 * 24);
         for (int i = 0; i < 24 * 24; i++)
@@ -136,7 +90,7 @@ START_TEST(beta_zero_keeps_ones)
             ck_assert(dw->value[i] == 0.0);
         ck_assert(summary_bool(ctx, "stable"));
         ck_assert_str_eq(summary_str(ctx, "outcome"), "converged");
-        ck_assert_int_eq((long)summary(ctx, "steps"), 7);
+        ck_assert_int_eq((long)mc_summary(ctx, "steps"), 7);
         run_ctx_free(ctx);
     }
 }
@@ -205,11 +159,13 @@ END_TEST
 START_TEST(stays_symmetric)
 {
     int rc;
-    basin_ctx *ctx = run_text("{\"n\": 20, \"k\": 3, \"alpha\": 0.3, \"beta\": -0.05, \"steps\": "
-                              "300, \"tol\": 0, \"stimuli\": {\"type\": \"random\"}, \"seed\": 8}",
-                              &rc);
+    basin_ctx *ctx =
+        mc_run("normnet",
+               mc_load("{\"n\": 20, \"k\": 3, \"alpha\": 0.3, \"beta\": -0.05, \"steps\": "
+                       "300, \"tol\": 0, \"stimuli\": {\"type\": \"random\"}, \"seed\": 8}"),
+               &rc);
     ck_assert_int_eq(rc, 0);
-    ck_assert_int_eq((long)summary(ctx, "steps"), 300);
+    ck_assert_int_eq((long)mc_summary(ctx, "steps"), 300);
     const double *W = artifact(ctx, "W", 400), *C = artifact(ctx, "C", 400);
     double asym = 0.0, off = 0.0;
     for (int i = 0; i < 20; i++)
@@ -241,7 +197,7 @@ START_TEST(negative_beta_converges)
                  "20000, \"stimuli\": {\"c\": [1, 0.3], \"theta\": [0, 1.5]}}",
                  betas[b]);
         int rc;
-        basin_ctx *ctx = run_text(text, &rc);
+        basin_ctx *ctx = mc_run("normnet", mc_load(text), &rc);
         ck_assert_int_eq(rc, 0);
         ck_assert_msg(summary_bool(ctx, "stable"), "beta %g: %s", betas[b],
                       summary_str(ctx, "outcome"));
@@ -255,11 +211,12 @@ START_TEST(negative_beta_converges)
             }
         ck_assert_msg(worst < 1e-10, "beta %g: |W - W*| = %g", betas[b], worst);
         printf("negative_beta_converges: beta %g stable after %ld updates, |W - W*| = %.2g\n",
-               betas[b], (long)summary(ctx, "steps"), worst);
+               betas[b], (long)mc_summary(ctx, "steps"), worst);
         run_ctx_free(ctx);
     }
     int rc;
-    basin_ctx *ctx = run_text("{\"n\": 16, \"beta\": -2.5, \"steps\": 2000}", &rc);
+    basin_ctx *ctx =
+        mc_run("normnet", mc_load("{\"n\": 16, \"beta\": -2.5, \"steps\": 2000}"), &rc);
     ck_assert(!summary_bool(ctx, "stable"));
     ck_assert_int_eq(rc, BASIN_EDIVERGED);
     run_ctx_free(ctx);
@@ -338,15 +295,15 @@ START_TEST(positive_beta_grows_by_one_plus_beta)
         char text[200];
         snprintf(text, sizeof text, "{\"n\": 16, \"beta\": %g, \"steps\": 100000}", betas[b]);
         int rc;
-        basin_ctx *ctx = run_text(text, &rc);
+        basin_ctx *ctx = mc_run("normnet", mc_load(text), &rc);
         ck_assert_int_eq(rc, BASIN_EDIVERGED);
         ck_assert(summary_bool(ctx, "diverged"));
-        double ratio = summary(ctx, "growth_ratio");
+        double ratio = mc_summary(ctx, "growth_ratio");
         ck_assert_msg(fabs(ratio - (1.0 + betas[b])) < 1e-9, "beta %g: growth ratio %.15f",
                       betas[b], ratio);
-        ck_assert_double_eq_tol(summary(ctx, "predicted_ratio"), 1.0 + betas[b], 1e-15);
+        ck_assert_double_eq_tol(mc_summary(ctx, "predicted_ratio"), 1.0 + betas[b], 1e-15);
         printf("positive_beta: model beta %g: growth_ratio %.15f after %ld updates\n", betas[b],
-               ratio, (long)summary(ctx, "steps"));
+               ratio, (long)mc_summary(ctx, "steps"));
         run_ctx_free(ctx);
     }
 }
@@ -359,16 +316,18 @@ END_TEST
 START_TEST(two_cycle)
 {
     int rc;
-    basin_ctx *ctx = run_text(
-        "{\"n\": 16, \"alpha\": 0.5, \"beta\": -0.3, \"steps\": 5000, \"stimuli\": {\"type\": "
-        "\"cycle\", \"set\": [{\"c\": [1], \"theta\": [0]}, {\"c\": [0.5], \"theta\": [2]}]}}",
+    basin_ctx *ctx = mc_run(
+        "normnet",
+        mc_load(
+            "{\"n\": 16, \"alpha\": 0.5, \"beta\": -0.3, \"steps\": 5000, \"stimuli\": {\"type\": "
+            "\"cycle\", \"set\": [{\"c\": [1], \"theta\": [0]}, {\"c\": [0.5], \"theta\": [2]}]}}"),
         &rc);
     ck_assert_int_eq(rc, 0);
     ck_assert_str_eq(summary_str(ctx, "outcome"), "cycle2");
     ck_assert(summary_bool(ctx, "cycle2"));
     ck_assert(!summary_bool(ctx, "stable"));
-    ck_assert(summary(ctx, "final_dw_norm") > 0.1);
-    ck_assert_double_eq_tol(summary(ctx, "growth_ratio"), 1.0, 1e-6);
+    ck_assert(mc_summary(ctx, "final_dw_norm") > 0.1);
+    ck_assert_double_eq_tol(mc_summary(ctx, "growth_ratio"), 1.0, 1e-6);
     const run_series *dw = run_ctx_find_series(ctx, "dw_norm");
     ck_assert_double_eq_tol(dw->value[dw->n - 1], dw->value[dw->n - 2], 1e-8);
     run_ctx_free(ctx);
@@ -382,24 +341,24 @@ END_TEST
 START_TEST(divergence)
 {
     int rc;
-    basin_ctx *ctx = run_text("{\"n\": 16, \"beta\": 0.2, \"sigma\": 0.1}", &rc);
+    basin_ctx *ctx = mc_run("normnet", mc_load("{\"n\": 16, \"beta\": 0.2, \"sigma\": 0.1}"), &rc);
     ck_assert_int_eq(rc, BASIN_EDIVERGED);
     ck_assert(ctx->failed);
     ck_assert_str_eq(ctx->fail_code, "diverged");
     ck_assert(summary_bool(ctx, "diverged"));
-    ck_assert(summary(ctx, "min_denominator") <= 0.0);
+    ck_assert(mc_summary(ctx, "min_denominator") <= 0.0);
     ck_assert_ptr_nonnull(run_ctx_find_series(ctx, "dw_norm"));
     ck_assert_ptr_nonnull(run_ctx_find_artifact(ctx, "W"));
     run_ctx_free(ctx);
-    ctx = run_text("{\"n\": 16, \"sigma\": 0, \"b\": -5}", &rc);
+    ctx = mc_run("normnet", mc_load("{\"n\": 16, \"sigma\": 0, \"b\": -5}"), &rc);
     ck_assert_int_eq(rc, BASIN_EDIVERGED);
     ck_assert_int_eq(ctx->fail_step, 0);
     ck_assert(summary_bool(ctx, "diverged"));
     run_ctx_free(ctx);
     /* max_norm */
-    ctx = run_text("{\"n\": 8, \"beta\": 0.5, \"max_norm\": 100}", &rc);
+    ctx = mc_run("normnet", mc_load("{\"n\": 8, \"beta\": 0.5, \"max_norm\": 100}"), &rc);
     ck_assert_int_eq(rc, BASIN_EDIVERGED);
-    ck_assert(summary(ctx, "w_norm") > 100.0);
+    ck_assert(mc_summary(ctx, "w_norm") > 100.0);
     ck_assert(strstr(ctx->fail_message, "max_norm") != NULL);
     run_ctx_free(ctx);
 }
@@ -407,17 +366,11 @@ END_TEST
 
 /* ---- the job contract -------------------------------------------------------------------- */
 
-typedef struct bad_case {
-    const char *params;
-    const char *pointer;
-    int rc;
-} bad_case;
-
 /* Reference: the params contract of models.md; one problem per case at the exact pointer;
  * out-params untouched. */
 START_TEST(validation)
 {
-    static const bad_case cases[] = {
+    static const mc_refusal cases[] = {
         {"{\"n\": 0}", "/params/n", BASIN_EINVAL},
         {"{\"n\": 5000}", "/params/n", BASIN_EINVAL},
         {"{\"k\": 0}", "/params/k", BASIN_EINVAL},
@@ -452,32 +405,14 @@ START_TEST(validation)
         {"{\"n\": 2, \"steps\": 10000000, \"record_every\": 1}", "/params/record_every",
          BASIN_ELIMIT},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        json_t *params = load(cases[i].params);
-        basin_problems pr = {.count = 0};
-        json_t *norm = (json_t *)&pr;
-        void *cfg = &pr;
-        int rc =
-            model_normnet.parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
-        ck_assert_msg(rc == cases[i].rc, "%s: rc %d, expected %d (%s: %s)", cases[i].params, rc,
-                      cases[i].rc, pr.count ? pr.items[0].pointer : "",
-                      pr.count ? pr.items[0].message : "");
-        ck_assert_ptr_eq(norm, (json_t *)&pr);
-        ck_assert_ptr_eq(cfg, &pr);
-        ck_assert_msg(pr.count == 1 && strcmp(pr.items[0].pointer, cases[i].pointer) == 0,
-                      "%s: %zu problems, first at %s (%s), expected %s", cases[i].params, pr.count,
-                      pr.count ? pr.items[0].pointer : "-", pr.count ? pr.items[0].message : "",
-                      cases[i].pointer);
-        json_decref(params);
-    }
+    mc_check_refusals("normnet", cases, sizeof cases / sizeof *cases);
     basin_limits small = basin_default_limits;
     small.max_array_elements = 1000;
-    json_t *params = load("{\"n\": 30}");
-    basin_problems pr = {.count = 0};
-    json_t *norm = NULL;
-    void *cfg = NULL;
-    ck_assert_int_eq(model_normnet.parse(params, "/params", &small, &pr, NULL, &norm, &cfg),
-                     BASIN_ELIMIT);
+    json_t *params = mc_load("{\"n\": 30}");
+    basin_problems pr;
+    json_t *norm;
+    void *cfg;
+    ck_assert_int_eq(mc_parse("normnet", params, &small, &pr, &norm, &cfg), BASIN_ELIMIT);
     ck_assert_str_eq(pr.items[0].pointer, "/params/n");
     json_decref(params);
 }
@@ -488,20 +423,21 @@ END_TEST
  * normalised params; another seed gives other random stimuli. */
 START_TEST(normalised_and_reproducible)
 {
-    json_t *params = load("{}"), *n1 = NULL, *n2 = NULL;
-    void *c1 = parse_ok(params, &n1), *c2 = parse_ok(n1, &n2);
+    json_t *params = mc_load("{}"), *n1 = NULL, *n2 = NULL;
+    void *c1 = mc_parse_ok("normnet", params, &n1), *c2 = mc_parse_ok("normnet", n1, &n2);
     ck_assert(json_equal(n1, n2));
-    json_t *want = load("{\"n\": 32, \"k\": 1, \"alpha\": 0.1, \"beta\": -0.1, \"b\": 0.1, "
-                        "\"sigma\": 1.0, \"c0\": 0.1, \"kappa\": 2.0, \"stimuli\": {\"type\": "
-                        "\"constant\", \"c\": [1.0], \"theta\": [0.0]}, \"steps\": 1000, "
-                        "\"tol\": 1e-10, \"window\": 10, \"max_norm\": 1e10, \"record_every\": 1}");
+    json_t *want =
+        mc_load("{\"n\": 32, \"k\": 1, \"alpha\": 0.1, \"beta\": -0.1, \"b\": 0.1, "
+                "\"sigma\": 1.0, \"c0\": 0.1, \"kappa\": 2.0, \"stimuli\": {\"type\": "
+                "\"constant\", \"c\": [1.0], \"theta\": [0.0]}, \"steps\": 1000, "
+                "\"tol\": 1e-10, \"window\": 10, \"max_norm\": 1e10, \"record_every\": 1}");
     json_object_set(want, "seed", json_object_get(n1, "seed"));
     char *got = json_dumps(n1, JSON_SORT_KEYS);
     ck_assert_msg(json_equal(n1, want), "defaults: %s", got);
     free(got);
     json_decref(want);
-    model_normnet.free_config(c1);
-    model_normnet.free_config(c2);
+    mc_model("normnet")->free_config(c1);
+    mc_model("normnet")->free_config(c2);
     json_decref(params);
     json_decref(n1);
     json_decref(n2);
@@ -512,32 +448,28 @@ START_TEST(normalised_and_reproducible)
         "{\"n\": 12, \"k\": 2, \"steps\": 50, \"stimuli\": {\"type\": \"cycle\", \"set\": "
         "[{\"c\": [1, 0], \"theta\": [0, 1]}, {\"c\": [0, 1], \"theta\": [2, 3]}]}, \"seed\": 1}"};
     for (int i = 0; i < 2; i++) {
-        params = load(texts[i]);
+        params = mc_load(texts[i]);
         json_t *norm = NULL, *norm2 = NULL;
-        void *a = parse_ok(params, &norm), *b = parse_ok(norm, &norm2);
+        void *a = mc_parse_ok("normnet", params, &norm), *b = mc_parse_ok("normnet", norm, &norm2);
         ck_assert(json_equal(norm, norm2));
-        basin_ctx *ra = run_ctx_new(&basin_default_limits),
-                  *rb = run_ctx_new(&basin_default_limits);
-        ck_assert_int_eq(model_normnet.run(a, ra), 0);
-        ck_assert_int_eq(model_normnet.run(b, rb), 0);
+        basin_ctx *ra = mc_run_config_ok("normnet", a), *rb = mc_run_config_ok("normnet", b);
         const run_artifact *wa = run_ctx_find_artifact(ra, "W"),
                            *wb = run_ctx_find_artifact(rb, "W");
         ck_assert(memcmp(wa->data, wb->data, wa->nbytes) == 0);
         ck_assert(json_equal(ra->summary, rb->summary));
         if (i == 0) {
             json_object_set_new(params, "seed", json_integer(22));
-            void *c = parse_ok(params, NULL);
-            basin_ctx *rc = run_ctx_new(&basin_default_limits);
-            ck_assert_int_eq(model_normnet.run(c, rc), 0);
+            void *c = mc_parse_ok("normnet", params, NULL);
+            basin_ctx *rc = mc_run_config_ok("normnet", c);
             const run_artifact *wc = run_ctx_find_artifact(rc, "W");
             ck_assert(memcmp(wa->data, wc->data, wa->nbytes) != 0);
             run_ctx_free(rc);
-            model_normnet.free_config(c);
+            mc_model("normnet")->free_config(c);
         }
         run_ctx_free(ra);
         run_ctx_free(rb);
-        model_normnet.free_config(a);
-        model_normnet.free_config(b);
+        mc_model("normnet")->free_config(a);
+        mc_model("normnet")->free_config(b);
         json_decref(params);
         json_decref(norm);
         json_decref(norm2);
@@ -545,57 +477,19 @@ START_TEST(normalised_and_reproducible)
 }
 END_TEST
 
-typedef struct job {
-    void *cfg;
-    basin_ctx *ctx;
-    int rc;
-    double t_end;
-} job;
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static void *job_main(void *arg)
-{
-    job *j = arg;
-    j->rc = model_normnet.run(j->cfg, j->ctx);
-    j->t_end = now_s();
-    return NULL;
-}
-
 /* Reference: model.h / models.md: a run of minutes (n = 2048, 30000 updates) returns
  * BASIN_ECANCELLED within 0.5 s of a stop request. */
 START_TEST(cancellation)
 {
-    json_t *params = load("{\"n\": 2048, \"steps\": 30000, \"tol\": 0, \"beta\": -0.01}");
-    job j = {.cfg = parse_ok(params, NULL), .ctx = run_ctx_new(&basin_default_limits)};
-    pthread_t th;
-    ck_assert_int_eq(pthread_create(&th, NULL, job_main, &j), 0);
-    struct timespec pause = {.tv_sec = 0, .tv_nsec = 300 * 1000 * 1000};
-    nanosleep(&pause, NULL);
-    double t_stop = now_s();
-    run_ctx_request_stop(j.ctx, BASIN_ECANCELLED);
-    pthread_join(th, NULL);
-    ck_assert_int_eq(j.rc, BASIN_ECANCELLED);
-    ck_assert_msg(j.t_end - t_stop < 0.5, "stopped %.3f s after the request", j.t_end - t_stop);
-    printf("cancellation: returned %.1f ms after the request\n", 1e3 * (j.t_end - t_stop));
-    run_ctx_free(j.ctx);
-    model_normnet.free_config(j.cfg);
-    json_decref(params);
+    const char *text = "{\"n\": 2048, \"steps\": 30000, \"tol\": 0, \"beta\": -0.01}";
+    double latency = mc_check_stop("normnet", text, 0.3, 0.5);
+    printf("cancellation: returned %.1f ms after the request\n", 1e3 * latency);
 }
 END_TEST
 
-static Suite *normnet_suite(void)
+int main(void)
 {
-    Suite *s = suite_create("normnet");
-    struct {
-        const char *name;
-        const TTest *test;
-    } tests[] = {
+    const mc_case cases[] = {
         {"closed_forms", beta_zero_keeps_ones},
         {"closed_forms", first_step_formula},
         {"closed_forms", stays_symmetric},
@@ -607,20 +501,5 @@ static Suite *normnet_suite(void)
         {"reproducibility", normalised_and_reproducible},
         {"cancellation", cancellation},
     };
-    for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++) {
-        TCase *tc = tcase_create(tests[k].name);
-        tcase_set_timeout(tc, 60);
-        tcase_add_test(tc, tests[k].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(normnet_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mc_run_suite(mc_suite("normnet", cases, sizeof cases / sizeof *cases, 60));
 }

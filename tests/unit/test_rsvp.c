@@ -9,100 +9,22 @@
  */
 #include <check.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "basin/model.h"
 #include "basin/rng.h"
 #include "basin/rsvp.h"
 #include "basin/tiles.h"
+#include "model_check.h"
 #include "models/run_ctx.h"
-
-extern const basin_model model_rsvp;
 
 /* ---- helpers ------------------------------------------------------------------------- */
 
-static json_t *load(const char *text)
-{
-    json_error_t err;
-    json_t *v = json_loads(text, 0, &err);
-    ck_assert_msg(v != NULL, "bad test JSON %s: %s", text, err.text);
-    return v;
-}
-
-static int parse_json(const json_t *params, const basin_limits *limits, basin_problems *problems,
-                      json_t **normalized, void **config)
-{
-    memset(problems, 0, sizeof *problems);
-    *normalized = NULL;
-    *config = NULL;
-    return model_rsvp.parse(params, "/params", limits, problems, NULL, normalized, config);
-}
-
-/* Parses (must succeed) and runs params (a JSON text); *rc is the run's code. */
-static basin_ctx *run_text(const char *text, int *rc)
-{
-    basin_problems problems;
-    json_t *normalized;
-    void *config;
-    json_t *params = load(text);
-    int prc = parse_json(params, &basin_default_limits, &problems, &normalized, &config);
-    ck_assert_msg(prc == 0, "parse of %s failed (%d): %s: %s", text, prc,
-                  problems.count ? problems.items[0].pointer : "",
-                  problems.count ? problems.items[0].message : "");
-    json_decref(params);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_ptr_nonnull(ctx);
-    *rc = model_rsvp.run(config, ctx);
-    model_rsvp.free_config(config);
-    json_decref(normalized);
-    return ctx;
-}
-
-static basin_ctx *run_ok(const char *text)
-{
-    int rc;
-    basin_ctx *ctx = run_text(text, &rc);
-    ck_assert_msg(rc == 0, "run of %s returned %d", text, rc);
-    return ctx;
-}
-
-static double summary_real(const basin_ctx *ctx, const char *key)
-{
-    json_t *v = json_object_get(ctx->summary, key);
-    ck_assert_msg(json_is_number(v), "summary %s missing", key);
-    return json_number_value(v);
-}
-
-static const run_series *series(const basin_ctx *ctx, const char *name)
-{
-    const run_series *s = run_ctx_find_series(ctx, name);
-    ck_assert_msg(s != NULL, "series %s missing", name);
-    return s;
-}
-
+/* The data of artifact `name` of ctx. */
 static const double *artifact(const basin_ctx *ctx, const char *name)
 {
-    const run_artifact *a = run_ctx_find_artifact(ctx, name);
-    ck_assert_msg(a != NULL, "artifact %s missing", name);
-    return a->data;
-}
-
-static bool has_problem(const basin_problems *p, const char *pointer)
-{
-    for (size_t i = 0; i < p->count; i++)
-        if (strcmp(p->items[i].pointer, pointer) == 0)
-            return true;
-    return false;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return mc_artifact(ctx, name)->data;
 }
 
 static basin_rsvp *core_new(long nx, long ny, double D, double gamma, double delta, double mu,
@@ -146,15 +68,15 @@ START_TEST(test_mass_conserved)
                  "\"bumps\": [{\"x\": 8, \"y\": 6, \"amplitude\": 2, \"width\": 2}]}, \"force\": "
                  "{\"x\": 0.01, \"y\": -0.02}}",
                  bc[b]);
-        basin_ctx *ctx = run_ok(text);
-        const run_series *m = series(ctx, "mass");
+        basin_ctx *ctx = mc_run_ok("rsvp", mc_load(text));
+        const run_series *m = mc_series(ctx, "mass");
         ck_assert_uint_eq(m->n, 31);
         double scale = fabs(m->value[0]) + 40 * 30 * 0.25 * 0.2;
         for (size_t k = 0; k < m->n; k++)
             ck_assert_msg(fabs(m->value[k] - m->value[0]) <= 1e-12 * scale,
                           "%s step %ld: mass %.17g vs %.17g", bc[b], (long)m->step[k], m->value[k],
                           m->value[0]);
-        ck_assert_double_le(fabs(summary_real(ctx, "mass_change")), 1e-12 * scale);
+        ck_assert_double_le(fabs(mc_summary(ctx, "mass_change")), 1e-12 * scale);
         run_ctx_free(ctx);
     }
 }
@@ -171,10 +93,11 @@ START_TEST(test_fourier_mode_decay)
 {
     const long nx = 32, ny = 24, steps = 60;
     const double h = 0.7, D = 0.8;
-    basin_ctx *ctx = run_ok("{\"nx\": 32, \"ny\": 24, \"h\": 0.7, \"D\": 0.8, \"gamma\": 0, "
-                            "\"delta\": 0, \"steps\": 60, \"record_every\": 10, \"phi0\": "
-                            "{\"type\": \"mode\", \"kx\": 3, \"ky\": 2, \"amplitude\": 1}}");
-    double dt = summary_real(ctx, "dt");
+    basin_ctx *ctx =
+        mc_run_ok("rsvp", mc_load("{\"nx\": 32, \"ny\": 24, \"h\": 0.7, \"D\": 0.8, \"gamma\": 0, "
+                                  "\"delta\": 0, \"steps\": 60, \"record_every\": 10, \"phi0\": "
+                                  "{\"type\": \"mode\", \"kx\": 3, \"ky\": 2, \"amplitude\": 1}}"));
+    double dt = mc_summary(ctx, "dt");
     double r = 1.0 - 4.0 * D * dt / (h * h) *
                          (pow(sin(M_PI * 3.0 / nx), 2) + pow(sin(M_PI * 2.0 / ny), 2));
     const double *phi = artifact(ctx, "phi");
@@ -184,13 +107,13 @@ START_TEST(test_fourier_mode_decay)
             err = fmax(
                 err, fabs(phi[j * nx + i] - rn * cos(2.0 * M_PI * (3.0 * i / nx + 2.0 * j / ny))));
     ck_assert_msg(err < 1e-13, "max error %g (r = %.15f)", err, r);
-    const run_series *E = series(ctx, "dirichlet_energy");
+    const run_series *E = mc_series(ctx, "dirichlet_energy");
     for (size_t k = 1; k < E->n; k++) {
         double want = pow(r, 2.0 * (double)(E->step[k] - E->step[k - 1]));
         ck_assert_double_eq_tol(E->value[k] / E->value[k - 1], want, 1e-8 * want);
     }
     /* the kinetic energy stays exactly 0 */
-    ck_assert_double_eq(summary_real(ctx, "kinetic"), 0.0);
+    ck_assert_double_eq(mc_summary(ctx, "kinetic"), 0.0);
     run_ctx_free(ctx);
 }
 END_TEST
@@ -312,33 +235,33 @@ static char *ramp_params(double mu, double amp, long steps, double dt)
 START_TEST(test_damping_growth_divergence)
 {
     char *t = ramp_params(8.0, 1e-5, 3000, 0.0);
-    basin_ctx *ctx = run_ok(t);
+    basin_ctx *ctx = mc_run_ok("rsvp", mc_load(t));
     free(t);
-    const run_series *K = series(ctx, "kinetic");
+    const run_series *K = mc_series(ctx, "kinetic");
     for (size_t k = 1; k < K->n; k++)
         ck_assert_double_le(K->value[k], K->value[0]);
     ck_assert_double_lt(K->value[K->n - 1], 1e-5 * K->value[0]);
-    ck_assert_double_eq_tol(summary_real(ctx, "mu_bound"), 4.0, 1e-9);
+    ck_assert_double_eq_tol(mc_summary(ctx, "mu_bound"), 4.0, 1e-9);
     run_ctx_free(ctx);
 
     t = ramp_params(0.0, 1e-8, 100, 0.0);
     int rc;
-    ctx = run_text(t, &rc);
+    ctx = mc_run("rsvp", mc_load(t), &rc);
     free(t);
     ck_assert_int_eq(rc, 0);
-    K = series(ctx, "kinetic");
+    K = mc_series(ctx, "kinetic");
     ck_assert_double_gt(K->value[K->n - 1], 1e3 * K->value[0]);
     run_ctx_free(ctx);
 
     t = ramp_params(0.0, 1e-5, 20000, 0.0);
-    ctx = run_text(t, &rc);
+    ctx = mc_run("rsvp", mc_load(t), &rc);
     free(t);
     ck_assert_int_eq(rc, BASIN_EDIVERGED);
     ck_assert(ctx->failed);
     ck_assert_str_eq(ctx->fail_code, "diverged");
     ck_assert_int_gt(ctx->fail_step, 0);
     ck_assert_int_lt(ctx->fail_step, 20000);
-    K = series(ctx, "kinetic");
+    K = mc_series(ctx, "kinetic");
     ck_assert_int_ge(K->n, 2);
     ck_assert_int_lt(K->step[K->n - 1], ctx->fail_step);
     run_ctx_free(ctx);
@@ -358,7 +281,7 @@ START_TEST(test_small_mode_is_linear)
     double norm = 0.0;
     for (int k = 0; k < 2; k++) {
         char *t = ramp_params(0.0, k == 0 ? 1e-9 : 2e-9, 100, 0.1);
-        basin_ctx *ctx = run_ok(t);
+        basin_ctx *ctx = mc_run_ok("rsvp", mc_load(t));
         free(t);
         fields[k] = malloc(48 * 12 * sizeof(double));
         memcpy(fields[k], artifact(ctx, "phi"), 48 * 12 * sizeof(double));
@@ -488,9 +411,10 @@ END_TEST
  * thresholds listed in values, and the recursive leaves are reported. */
 START_TEST(test_tiles_in_model)
 {
-    basin_ctx *ctx = run_ok("{\"nx\": 40, \"ny\": 32, \"steps\": 50, \"seed\": 3, \"phi0\": "
-                            "{\"type\": \"noise\", \"std\": 1}, \"tiles\": {\"thresholds\": "
-                            "[0.3, 1, 3], \"recursive\": true, \"max_depth\": 2}}");
+    basin_ctx *ctx =
+        mc_run_ok("rsvp", mc_load("{\"nx\": 40, \"ny\": 32, \"steps\": 50, \"seed\": 3, \"phi0\": "
+                                  "{\"type\": \"noise\", \"std\": 1}, \"tiles\": {\"thresholds\": "
+                                  "[0.3, 1, 3], \"recursive\": true, \"max_depth\": 2}}"));
     const double *S = artifact(ctx, "S");
     json_t *tl = json_object_get(ctx->values, "tiles");
     ck_assert_int_eq(json_array_size(tl), 3);
@@ -523,10 +447,10 @@ START_TEST(test_anchors_snapshots_reproducible)
                        "\"seed\": 8, \"phi0\": {\"type\": \"noise\", \"std\": 0.5}, \"anchors\": "
                        "[{\"x\": 3, \"y\": 4, \"value\": 2}, {\"x\": 10, \"y\": 10, \"value\": "
                        "-1, \"rate\": 0.01}]}";
-    basin_ctx *a = run_ok(text), *b = run_ok(text);
+    basin_ctx *a = mc_run_ok("rsvp", mc_load(text)), *b = mc_run_ok("rsvp", mc_load(text));
     const double *pa = artifact(a, "phi"), *pb = artifact(b, "phi");
     ck_assert_int_eq(memcmp(pa, pb, 20 * 16 * sizeof(double)), 0);
-    double T = summary_real(a, "time");
+    double T = mc_summary(a, "time");
     ck_assert(pa[4 * 20 + 3] == 2.0);
     ck_assert_double_eq_tol(pa[10 * 20 + 10], -1.0 + 0.01 * T, 1e-15);
     for (int s = 0; s <= 100; s += 25) {
@@ -540,24 +464,24 @@ START_TEST(test_anchors_snapshots_reproducible)
     basin_problems problems;
     json_t *n1, *n2;
     void *c1, *c2;
-    json_t *params = load(text);
-    ck_assert_int_eq(parse_json(params, &basin_default_limits, &problems, &n1, &c1), 0);
-    ck_assert_int_eq(parse_json(n1, &basin_default_limits, &problems, &n2, &c2), 0);
+    json_t *params = mc_load(text);
+    ck_assert_int_eq(mc_parse("rsvp", params, &basin_default_limits, &problems, &n1, &c1), 0);
+    ck_assert_int_eq(mc_parse("rsvp", n1, &basin_default_limits, &problems, &n2, &c2), 0);
     ck_assert(json_equal(n1, n2));
-    model_rsvp.free_config(c1);
-    model_rsvp.free_config(c2);
+    mc_model("rsvp")->free_config(c1);
+    mc_model("rsvp")->free_config(c2);
     json_decref(n1);
     json_decref(n2);
     json_decref(params);
     /* defaults re-parse too */
     params = json_object();
-    ck_assert_int_eq(parse_json(params, &basin_default_limits, &problems, &n1, &c1), 0);
-    ck_assert_int_eq(parse_json(n1, &basin_default_limits, &problems, &n2, &c2), 0);
+    ck_assert_int_eq(mc_parse("rsvp", params, &basin_default_limits, &problems, &n1, &c1), 0);
+    ck_assert_int_eq(mc_parse("rsvp", n1, &basin_default_limits, &problems, &n2, &c2), 0);
     json_object_del(n1, "seed");
     json_object_del(n2, "seed");
     ck_assert(json_equal(n1, n2));
-    model_rsvp.free_config(c1);
-    model_rsvp.free_config(c2);
+    mc_model("rsvp")->free_config(c1);
+    mc_model("rsvp")->free_config(c2);
     json_decref(n1);
     json_decref(n2);
     json_decref(params);
@@ -604,13 +528,13 @@ START_TEST(test_validation)
         basin_problems problems;
         json_t *normalized;
         void *config;
-        json_t *params = load(cases[c].params);
-        int rc = parse_json(params, &basin_default_limits, &problems, &normalized, &config);
+        json_t *params = mc_load(cases[c].params);
+        int rc = mc_parse("rsvp", params, &basin_default_limits, &problems, &normalized, &config);
         json_decref(params);
         ck_assert_msg(rc == BASIN_EINVAL || rc == BASIN_ELIMIT, "case %zu (%s): rc %d", c,
                       cases[c].params, rc);
-        ck_assert_msg(has_problem(&problems, cases[c].pointer), "case %zu: no problem at %s (%s)",
-                      c, cases[c].pointer,
+        ck_assert_msg(mc_has_problem(&problems, cases[c].pointer),
+                      "case %zu: no problem at %s (%s)", c, cases[c].pointer,
                       problems.count ? problems.items[0].pointer : "no problems");
         ck_assert_ptr_null(config);
     }
@@ -619,30 +543,16 @@ START_TEST(test_validation)
     basin_problems problems;
     json_t *normalized;
     void *config;
-    json_t *params = load("{\"nx\": 256, \"ny\": 256, \"steps\": 100000}");
-    ck_assert_int_eq(parse_json(params, &small, &problems, &normalized, &config), BASIN_ELIMIT);
+    json_t *params = mc_load("{\"nx\": 256, \"ny\": 256, \"steps\": 100000}");
+    ck_assert_int_eq(mc_parse("rsvp", params, &small, &problems, &normalized, &config),
+                     BASIN_ELIMIT);
     ck_assert(problems.over_limit);
-    ck_assert(has_problem(&problems, "/params/steps"));
+    ck_assert(mc_has_problem(&problems, "/params/steps"));
     json_decref(params);
 }
 END_TEST
 
 /* ---- 6. cancellation ----------------------------------------------------------------- */
-
-typedef struct stopper {
-    basin_ctx *ctx;
-    double delay, at;
-} stopper;
-
-static void *stop_later(void *arg)
-{
-    stopper *st = arg;
-    struct timespec d = {0, (long)(st->delay * 1e9)};
-    nanosleep(&d, NULL);
-    st->at = now_s();
-    run_ctx_request_stop(st->ctx, BASIN_ECANCELLED);
-    return NULL;
-}
 
 /* Reference: model.h — run() returns BASIN_ECANCELLED when asked, well under a second
  * after the request: a stop before the run, and one 100 ms into a long run on 1024²
@@ -650,39 +560,21 @@ static void *stop_later(void *arg)
  * machine. */
 START_TEST(test_cancellation)
 {
-    basin_problems problems;
-    json_t *normalized;
-    void *config;
-    json_t *params = load("{\"nx\": 1024, \"ny\": 1024, \"steps\": 20000, \"record_every\": "
-                          "1000}");
-    ck_assert_int_eq(parse_json(params, &basin_default_limits, &problems, &normalized, &config), 0);
+    json_t *params = mc_load("{\"nx\": 1024, \"ny\": 1024, \"steps\": 20000, \"record_every\": "
+                             "1000}");
+    void *config = mc_parse_ok("rsvp", params, NULL);
+    run_ctx_free(mc_run_stopped_before("rsvp", config));
     basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    run_ctx_request_stop(ctx, BASIN_ECANCELLED);
-    ck_assert_int_eq(model_rsvp.run(config, ctx), BASIN_ECANCELLED);
+    ck_assert_double_lt(mc_stop_latency("rsvp", config, ctx, 0.1), 0.5);
     run_ctx_free(ctx);
-    ctx = run_ctx_new(&basin_default_limits);
-    stopper st = {ctx, 0.1, 0.0};
-    pthread_t th;
-    ck_assert_int_eq(pthread_create(&th, NULL, stop_later, &st), 0);
-    int rc = model_rsvp.run(config, ctx);
-    double end = now_s();
-    pthread_join(th, NULL);
-    ck_assert_int_eq(rc, BASIN_ECANCELLED);
-    ck_assert_double_lt(end - st.at, 0.5);
-    run_ctx_free(ctx);
-    model_rsvp.free_config(config);
-    json_decref(normalized);
+    mc_model("rsvp")->free_config(config);
     json_decref(params);
 }
 END_TEST
 
-static Suite *rsvp_suite(void)
+int main(void)
 {
-    Suite *s = suite_create("rsvp");
-    struct {
-        const char *name;
-        const TTest *test;
-    } tests[] = {
+    const mc_case cases[] = {
         {"mass_conserved", test_mass_conserved},
         {"fourier_mode_decay", test_fourier_mode_decay},
         {"momentum_balance", test_momentum_balance},
@@ -696,20 +588,5 @@ static Suite *rsvp_suite(void)
         {"validation", test_validation},
         {"cancellation", test_cancellation},
     };
-    for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++) {
-        TCase *tc = tcase_create(tests[k].name);
-        tcase_set_timeout(tc, 120);
-        tcase_add_test(tc, tests[k].test);
-        suite_add_tcase(s, tc);
-    }
-    return s;
-}
-
-int main(void)
-{
-    SRunner *sr = srunner_create(rsvp_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return mc_run_suite(mc_suite("rsvp", cases, sizeof cases / sizeof *cases, 120));
 }

@@ -10,77 +10,20 @@
  */
 #include <check.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "basin/fft.h"
 #include "basin/model.h"
 #include "basin/ssm.h"
+#include "model_check.h"
 #include "models/run_ctx.h"
 
-static const basin_model *model(void)
-{
-    const basin_model *m = basin_model_find("ssm");
-    ck_assert_ptr_nonnull(m);
-    return m;
-}
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static json_t *load(const char *text)
-{
-    json_error_t err;
-    json_t *j = json_loads(text, 0, &err);
-    ck_assert_msg(j != NULL, "bad test JSON %s: %s", text, err.text);
-    return j;
-}
-
-static void *parse_ok(const json_t *params, json_t **normalized)
-{
-    basin_problems pr = {.count = 0};
-    json_t *norm = NULL;
-    void *cfg = NULL;
-    int rc = model()->parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
-    ck_assert_msg(rc == 0, "parse failed (%d): %s: %s", rc, pr.count ? pr.items[0].pointer : "",
-                  pr.count ? pr.items[0].message : "");
-    if (normalized)
-        *normalized = norm;
-    else
-        json_decref(norm);
-    return cfg;
-}
-
-static basin_ctx *run_ok(json_t *params)
-{
-    void *cfg = parse_ok(params, NULL);
-    json_decref(params);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_ptr_nonnull(ctx);
-    int rc = model()->run(cfg, ctx);
-    ck_assert_msg(rc == 0, "run failed: %d", rc);
-    model()->free_config(cfg);
-    return ctx;
-}
-
-static double summary(const basin_ctx *ctx, const char *name)
-{
-    json_t *v = json_object_get(ctx->summary, name);
-    ck_assert_msg(json_is_number(v), "summary %s missing", name);
-    return json_number_value(v);
-}
-
+/* Artifact `name` of ctx, which must have n elements along its first axis. */
 static const double *artifact(const basin_ctx *ctx, const char *name, int64_t n)
 {
-    const run_artifact *a = run_ctx_find_artifact(ctx, name);
-    ck_assert_msg(a != NULL, "no artifact %s", name);
+    const run_artifact *a = mc_artifact(ctx, name);
     ck_assert_int_eq(a->shape[0], n);
     return a->data;
 }
@@ -114,7 +57,7 @@ START_TEST(one_mode_closed_form)
                  "{\"A\": {\"re\": [%.17g], \"im\": [%.17g]}, \"C\": {\"re\": [1], \"im\": [0]}, "
                  "\"dt\": %.17g, \"length\": %ld, \"input\": \"step\"}",
                  -a, w, dt, L);
-        basin_ctx *ctx = run_ok(load(buf));
+        basin_ctx *ctx = mc_run_ok("ssm", mc_load(buf));
         const double *y = artifact(ctx, "y", L), *K = artifact(ctx, "kernel", L);
         const double scale = max_abs(L, y);
         double worst = 0.0;
@@ -129,7 +72,7 @@ START_TEST(one_mode_closed_form)
         }
         ck_assert_msg(worst <= 1e-12, "case %zu: step response off by %g of max|y|", c, worst);
         /* the DC gain of one mode: −2 Re(1/A) = 2a/(a² + ω²) */
-        ck_assert_double_eq_tol(summary(ctx, "dc_gain"), 2.0 * a / (a * a + w * w), 1e-15);
+        ck_assert_double_eq_tol(mc_summary(ctx, "dc_gain"), 2.0 * a / (a * a + w * w), 1e-15);
         printf("one_mode_closed_form: a = %g, ω = %g: worst step-response error %.2e of max|y|\n",
                a, w, worst);
         run_ctx_free(ctx);
@@ -174,12 +117,12 @@ START_TEST(three_paths)
         "\"seed\": 3}",
     };
     for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
-        basin_ctx *ctx = run_ok(load(texts[t]));
-        const long L = (long)summary(ctx, "length"), Lu = (long)summary(ctx, "input_length");
-        ck_assert_msg(summary(ctx, "recurrence_kernel_error") <= 1e-10, "%s: kernel %g", texts[t],
-                      summary(ctx, "recurrence_kernel_error"));
-        ck_assert_msg(summary(ctx, "recurrence_output_error") <= 1e-10, "%s: output %g", texts[t],
-                      summary(ctx, "recurrence_output_error"));
+        basin_ctx *ctx = mc_run_ok("ssm", mc_load(texts[t]));
+        const long L = (long)mc_summary(ctx, "length"), Lu = (long)mc_summary(ctx, "input_length");
+        ck_assert_msg(mc_summary(ctx, "recurrence_kernel_error") <= 1e-10, "%s: kernel %g",
+                      texts[t], mc_summary(ctx, "recurrence_kernel_error"));
+        ck_assert_msg(mc_summary(ctx, "recurrence_output_error") <= 1e-10, "%s: output %g",
+                      texts[t], mc_summary(ctx, "recurrence_output_error"));
         const double *K = artifact(ctx, "kernel", L), *u = artifact(ctx, "input", Lu),
                      *y = artifact(ctx, "y", Lu);
         double worst = 0.0, scale = max_abs(Lu, y);
@@ -192,16 +135,17 @@ START_TEST(three_paths)
         ck_assert_msg(worst <= 1e-12, "%s: direct convolution differs by %g", texts[t], worst);
         printf(
             "three_paths: recurrence kernel %.2e, output %.2e, direct %.2e (N = %lld, L = %ld)\n",
-            summary(ctx, "recurrence_kernel_error"), summary(ctx, "recurrence_output_error"), worst,
-            (long long)summary(ctx, "modes"), L);
+            mc_summary(ctx, "recurrence_kernel_error"), mc_summary(ctx, "recurrence_output_error"),
+            worst, (long long)mc_summary(ctx, "modes"), L);
         run_ctx_free(ctx);
     }
-    basin_ctx *ctx = run_ok(load("{\"modes\": 16, \"length\": 777, \"input\": \"impulse\", "
+    basin_ctx *ctx =
+        mc_run_ok("ssm", mc_load("{\"modes\": 16, \"length\": 777, \"input\": \"impulse\", "
                                  "\"seed\": 4}"));
     const double *K = artifact(ctx, "kernel", 777), *y = artifact(ctx, "y", 777);
     for (long k = 0; k < 777; k++)
         ck_assert_double_eq_tol(y[k], K[k], 1e-12 * max_abs(777, K));
-    ck_assert_int_eq((long)summary(ctx, "fft_length"), 1568); /* ≥ 2·777 − 1, 2⁵·7² */
+    ck_assert_int_eq((long)mc_summary(ctx, "fft_length"), 1568); /* ≥ 2·777 − 1, 2⁵·7² */
     run_ctx_free(ctx);
 }
 END_TEST
@@ -212,19 +156,20 @@ END_TEST
  * 1e-20 and the two agree to 1e-12. The step response's last value is the same sum. */
 START_TEST(dc_gain)
 {
-    basin_ctx *ctx = run_ok(load("{\"modes\": 16, \"dt\": 0.05, \"length\": 2000, \"input\": "
+    basin_ctx *ctx =
+        mc_run_ok("ssm", mc_load("{\"modes\": 16, \"dt\": 0.05, \"length\": 2000, \"input\": "
                                  "\"step\", \"seed\": 5}"));
     const double *K = artifact(ctx, "kernel", 2000), *y = artifact(ctx, "y", 2000);
     double abs_sum = 0.0;
     for (int l = 0; l < 2000; l++)
         abs_sum += fabs(K[l]);
-    const double H0 = summary(ctx, "dc_gain");
-    ck_assert_double_eq_tol(summary(ctx, "kernel_sum"), summary(ctx, "kernel_sum_exact"),
+    const double H0 = mc_summary(ctx, "dc_gain");
+    ck_assert_double_eq_tol(mc_summary(ctx, "kernel_sum"), mc_summary(ctx, "kernel_sum_exact"),
                             1e-12 * abs_sum);
-    ck_assert_double_eq_tol(summary(ctx, "kernel_sum_exact"), H0, 1e-12 * abs_sum);
+    ck_assert_double_eq_tol(mc_summary(ctx, "kernel_sum_exact"), H0, 1e-12 * abs_sum);
     ck_assert_double_eq_tol(y[1999], H0, 1e-12 * abs_sum);
     printf("dc_gain: H(0) = %.15g, kernel sum %.15g, step response %.15g\n", H0,
-           summary(ctx, "kernel_sum"), y[1999]);
+           mc_summary(ctx, "kernel_sum"), y[1999]);
     run_ctx_free(ctx);
 }
 END_TEST
@@ -307,17 +252,11 @@ END_TEST
 
 /* ---- 3. the params contract ---------------------------------------------------------------- */
 
-typedef struct bad_case {
-    const char *params;
-    const char *pointer;
-    int rc;
-} bad_case;
-
 /* Reference: models.md's params contract (complex arrays {"re", "im"}, strict pointers)
  * and the model's doc comment. */
 START_TEST(validation)
 {
-    static const bad_case cases[] = {
+    static const mc_refusal cases[] = {
         {"{\"foo\": 1}", "/params/foo", BASIN_EINVAL},
         {"{\"A\": {\"re\": [-1, 0], \"im\": [0, 1]}}", "/params/A/re/1", BASIN_EINVAL},
         {"{\"A\": {\"re\": [-1, 0.5], \"im\": [0, 1]}}", "/params/A/re/1", BASIN_EINVAL},
@@ -346,34 +285,14 @@ START_TEST(validation)
         {"{\"input\": [1, 1e13]}", "/params/input/1", BASIN_EINVAL},
         {"{\"verify\": \"yes\"}", "/params/verify", BASIN_EINVAL},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        json_t *params = load(cases[i].params);
-        basin_problems pr = {.count = 0};
-        json_t *norm = (json_t *)&pr;
-        void *cfg = &pr;
-        int rc = model()->parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
-        ck_assert_msg(rc == cases[i].rc, "%s: rc %d, expected %d", cases[i].params, rc,
-                      cases[i].rc);
-        ck_assert_ptr_eq(norm, (json_t *)&pr);
-        ck_assert_ptr_eq(cfg, &pr);
-        bool found = false;
-        for (size_t j = 0; j < pr.count; j++)
-            found |= strcmp(pr.items[j].pointer, cases[i].pointer) == 0;
-        ck_assert_msg(found, "%s: no problem at %s (first: %s: %s)", cases[i].params,
-                      cases[i].pointer, pr.count ? pr.items[0].pointer : "-",
-                      pr.count ? pr.items[0].message : "-");
-        ck_assert_msg(pr.count == 1, "%s: %zu problems (second: %s)", cases[i].params, pr.count,
-                      pr.count > 1 ? pr.items[1].pointer : "");
-        json_decref(params);
-    }
+    mc_check_refusals("ssm", cases, sizeof cases / sizeof *cases);
     basin_limits small = basin_default_limits;
     small.max_work = 1000000;
-    json_t *params = load("{\"modes\": 64, \"length\": 65536}");
-    basin_problems pr = {.count = 0};
-    json_t *norm = NULL;
-    void *cfg = NULL;
-    ck_assert_int_eq(model()->parse(params, "/params", &small, &pr, NULL, &norm, &cfg),
-                     BASIN_ELIMIT);
+    json_t *params = mc_load("{\"modes\": 64, \"length\": 65536}");
+    basin_problems pr;
+    json_t *norm;
+    void *cfg;
+    ck_assert_int_eq(mc_parse("ssm", params, &small, &pr, &norm, &cfg), BASIN_ELIMIT);
     ck_assert_str_eq(pr.items[0].pointer, "/params/length");
     json_decref(params);
 }
@@ -389,14 +308,15 @@ START_TEST(normalised_params)
         "{\"init\": \"s4d_inv\", \"modes\": 8, \"length\": 100, \"input\": \"step\"}",
     };
     for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
-        json_t *params = load(texts[i]), *n1 = NULL, *n2 = NULL;
-        void *c1 = parse_ok(params, &n1), *c2 = parse_ok(n1, &n2);
+        json_t *params = mc_load(texts[i]), *n1 = NULL, *n2 = NULL;
+        void *c1 = mc_parse_ok("ssm", params, &n1), *c2 = mc_parse_ok("ssm", n1, &n2);
         char *s1 = json_dumps(n1, JSON_SORT_KEYS), *s2 = json_dumps(n2, JSON_SORT_KEYS);
         ck_assert_msg(json_equal(n1, n2), "%s\n%s", s1, s2);
         if (i == 0) {
-            json_t *want = load("{\"modes\": 64, \"init\": \"s4d_lin\", \"B\": \"ones\", \"C\": "
-                                "\"random\", \"dt\": 0.01, \"length\": 1024, \"input\": \"noise\", "
-                                "\"verify\": true}");
+            json_t *want =
+                mc_load("{\"modes\": 64, \"init\": \"s4d_lin\", \"B\": \"ones\", \"C\": "
+                        "\"random\", \"dt\": 0.01, \"length\": 1024, \"input\": \"noise\", "
+                        "\"verify\": true}");
             json_object_set(want, "seed", json_object_get(n1, "seed"));
             ck_assert_msg(json_equal(n1, want), "defaults: %s", s1);
             json_decref(want);
@@ -405,25 +325,19 @@ START_TEST(normalised_params)
             ck_assert_str_eq(json_string_value(json_object_get(n1, "init")), "given");
         free(s1);
         free(s2);
-        model()->free_config(c1);
-        model()->free_config(c2);
+        mc_model("ssm")->free_config(c1);
+        mc_model("ssm")->free_config(c2);
         json_decref(params);
         json_decref(n1);
         json_decref(n2);
     }
-    json_t *schema = json_object(), *norm = NULL;
-    basin_problems pr = {.count = 0};
-    void *cfg = NULL;
-    ck_assert_int_eq(
-        model()->parse(NULL, "/params", &basin_default_limits, &pr, schema, &norm, &cfg), 0);
+    json_t *schema = mc_schema("ssm");
     json_t *props = json_object_get(schema, "properties");
     const char *keys[] = {"A",  "modes",  "init",  "B",      "C",
                           "dt", "length", "input", "verify", "seed"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         ck_assert_msg(json_object_get(props, keys[i]) != NULL, "schema lacks %s", keys[i]);
     ck_assert_uint_eq(json_object_size(props), sizeof keys / sizeof *keys);
-    model()->free_config(cfg);
-    json_decref(norm);
     json_decref(schema);
 }
 END_TEST
@@ -432,9 +346,9 @@ END_TEST
  * noise input come from the seed); another seed, another C. */
 START_TEST(reproducible)
 {
-    basin_ctx *a = run_ok(load("{\"modes\": 32, \"length\": 5000, \"seed\": 8}"));
-    basin_ctx *b = run_ok(load("{\"modes\": 32, \"length\": 5000, \"seed\": 8}"));
-    basin_ctx *c = run_ok(load("{\"modes\": 32, \"length\": 5000, \"seed\": 9}"));
+    basin_ctx *a = mc_run_ok("ssm", mc_load("{\"modes\": 32, \"length\": 5000, \"seed\": 8}"));
+    basin_ctx *b = mc_run_ok("ssm", mc_load("{\"modes\": 32, \"length\": 5000, \"seed\": 8}"));
+    basin_ctx *c = mc_run_ok("ssm", mc_load("{\"modes\": 32, \"length\": 5000, \"seed\": 9}"));
     const char *names[] = {"kernel", "y", "input"};
     for (int i = 0; i < 3; i++) {
         const run_artifact *x = run_ctx_find_artifact(a, names[i]),
@@ -450,61 +364,22 @@ START_TEST(reproducible)
 }
 END_TEST
 
-typedef struct job {
-    void *cfg;
-    basin_ctx *ctx;
-    int rc;
-    double t_end;
-} job;
-
-static void *job_main(void *arg)
-{
-    job *j = arg;
-    j->rc = model()->run(j->cfg, j->ctx);
-    j->t_end = now_s();
-    return NULL;
-}
-
-static void stop_on_progress(void *user, double fraction)
-{
-    (void)fraction;
-    run_ctx_request_stop(user, BASIN_ECANCELLED);
-}
-
 /* Reference: model.h's cancellation contract. The threaded case (4096 modes, L = 2^21,
  * verify: ~10^11 operations, a minute or more) must return within 0.5 s of the request. */
 START_TEST(cancellation)
 {
-    json_t *params = load("{\"modes\": 64, \"length\": 100000}");
-    void *cfg = parse_ok(params, NULL);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    run_ctx_request_stop(ctx, BASIN_ECANCELLED);
-    ck_assert_int_eq(model()->run(cfg, ctx), BASIN_ECANCELLED);
-    run_ctx_free(ctx);
-    ctx = run_ctx_new(&basin_default_limits);
-    ctx->on_progress = stop_on_progress;
-    ctx->on_progress_user = ctx;
-    ck_assert_int_eq(model()->run(cfg, ctx), BASIN_ECANCELLED);
+    json_t *params = mc_load("{\"modes\": 64, \"length\": 100000}");
+    void *cfg = mc_parse_ok("ssm", params, NULL);
+    run_ctx_free(mc_run_stopped_before("ssm", cfg));
+    basin_ctx *ctx = mc_run_stopped_at_progress("ssm", cfg);
     ck_assert_ptr_null(run_ctx_find_artifact(ctx, "kernel"));
     run_ctx_free(ctx);
-    model()->free_config(cfg);
+    mc_model("ssm")->free_config(cfg);
     json_decref(params);
 
-    params = load("{\"modes\": 4096, \"length\": 2097152}");
-    job j = {.cfg = parse_ok(params, NULL), .ctx = run_ctx_new(&basin_default_limits)};
-    pthread_t th;
-    ck_assert_int_eq(pthread_create(&th, NULL, job_main, &j), 0);
-    struct timespec pause = {.tv_sec = 0, .tv_nsec = 500 * 1000 * 1000};
-    nanosleep(&pause, NULL);
-    double t_stop = now_s();
-    run_ctx_request_stop(j.ctx, BASIN_ECANCELLED);
-    pthread_join(th, NULL);
-    ck_assert_int_eq(j.rc, BASIN_ECANCELLED);
-    ck_assert_msg(j.t_end - t_stop < 0.5, "stopped %.3f s after the request", j.t_end - t_stop);
-    printf("cancellation: returned %.1f ms after the request\n", 1e3 * (j.t_end - t_stop));
-    run_ctx_free(j.ctx);
-    model()->free_config(j.cfg);
-    json_decref(params);
+    const char *text = "{\"modes\": 4096, \"length\": 2097152}";
+    double latency = mc_check_stop("ssm", text, 0.5, 0.5);
+    printf("cancellation: returned %.1f ms after the request\n", 1e3 * latency);
 }
 END_TEST
 
@@ -532,9 +407,5 @@ static Suite *ssm_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(ssm_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+    return mc_run_suite(ssm_suite());
 }
