@@ -12,6 +12,7 @@
 
 #include "store_internal.h"
 #include "util/clock.h"
+#include "values.h"
 
 int store_write_output(sqlite3 *db, const char *id, const basin_ctx *ctx);
 
@@ -108,6 +109,8 @@ static void commit_batch(store *s, submit_request *batch)
         }
         run_cached(db, "SAVEPOINT one");
         r->rc = insert_job(db, r->job, r->id, now);
+        if (r->rc == 0)
+            r->rc = store_values_job(db, r->id);
         if (r->rc && sqlite3_get_autocommit(db)) {
             rc = r->rc;
             for (submit_request *q = batch; q != r; q = q->next)

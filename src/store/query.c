@@ -7,14 +7,33 @@
  * Order: (key IS NULL), key [DESC], id [DESC] — nulls last in both directions, ties broken
  * by id, so a page boundary is one point of a total order and the cursor (the last row's
  * null flag, key and id) continues exactly after it, whatever was inserted meanwhile.
+ *
+ * Two plans give that order. When the order field is indexed (values.h), the page is
+ * walked from the index and stops once it is full, checking the filters row by row:
+ *
+ *   with a value:  SELECT … FROM job_values o CROSS JOIN jobs j LEFT JOIN results r
+ *                  WHERE o.field = F AND j.id = o.job_id [AND (o.value, o.job_id) > cursor]
+ *                        AND filters ORDER BY o.value, o.job_id LIMIT n
+ *   then, nulls:   SELECT … FROM jobs j LEFT JOIN results r WHERE no row (j, F)
+ *                        [AND j.id > cursor id] AND filters ORDER BY j.id LIMIT n - got
+ *
+ * (both descending for -field, in one read transaction). A comparison of the order field
+ * that is a top-level conjunct of where becomes a range of the index (o.value > ?), and
+ * since it is false without a value it also rules out the second query. Otherwise — a job
+ * column, or a field that is not indexed — one query orders by the expression itself and
+ * SQLite sorts every match; the walk also hands over to that sorted plan, after its last
+ * row, when its filters match so few jobs that it has not filled the page within a budget.
+ * All plans give the same rows in the same order, and each reads a cursor of the others.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store_internal.h"
 #include "util/base64url.h"
+#include "values.h"
 
 #define MAX_BINDS 256
 
@@ -72,18 +91,6 @@ static void emit_int(sql_builder *b, int64_t i)
     emit_bind(b, &v);
 }
 
-/* A JSON path for json_extract: $."a"."b" (keys are [A-Za-z0-9_-], safe in quotes). */
-static void json_path(const char *dotted, char *out, size_t cap)
-{
-    size_t n = (size_t)snprintf(out, cap, "$");
-    for (const char *seg = dotted; *seg && n < cap;) {
-        const char *dot = strchr(seg, '.');
-        size_t len = dot ? (size_t)(dot - seg) : strlen(seg);
-        n += (size_t)snprintf(out + n, cap - n, ".\"%.*s\"", (int)len, seg);
-        seg += len + (dot ? 1 : 0);
-    }
-}
-
 static const char *const column_sql[] = {
     [COL_CREATED_AT] = "j.created_at",   [COL_STARTED_AT] = "j.started_at",
     [COL_FINISHED_AT] = "j.finished_at", [COL_KIND] = "j.kind",
@@ -91,20 +98,34 @@ static const char *const column_sql[] = {
     [COL_ATTEMPTS] = "j.attempts",       [COL_PROGRESS] = "j.progress",
 };
 
-static const char *const stat_sql[] = {
-    [STAT_MIN] = "vmin",   [STAT_MAX] = "vmax", [STAT_MEAN] = "vmean",
-    [STAT_LAST] = "vlast", [STAT_COUNT] = "n",
-};
-
-/* The SQL expression of a field's value for row j (with results r). */
-static void emit_field(sql_builder *b, const where_field *f)
+static bool same_field(const where_field *a, const where_field *b)
 {
-    char path[WHERE_MAX_PATH + 200];
+    if (a->source != b->source)
+        return false;
+    switch (a->source) {
+    case WHERE_COLUMN:
+        return a->column == b->column;
+    case WHERE_SERIES:
+        return a->stat == b->stat && strcmp(a->path, b->path) == 0;
+    default:
+        return strcmp(a->path, b->path) == 0;
+    }
+}
+
+/* The SQL expression of a field's value for row j (with results r). With `indexed` (the
+ * walk's order field), its value is the index row's: o.value. */
+static void emit_field(sql_builder *b, const where_field *f, const where_field *indexed)
+{
+    if (indexed && same_field(f, indexed)) {
+        emit(b, "o.value");
+        return;
+    }
+    char path[WHERE_MAX_PATH * 2 + 8];
     switch (f->source) {
     case WHERE_SUMMARY:
     case WHERE_PARAMS:
     case WHERE_LABELS:
-        json_path(f->path, path, sizeof path);
+        store_json_path(f->path, path, sizeof path);
         emit(b, "json_extract(%s, ",
              f->source == WHERE_SUMMARY  ? "r.summary"
              : f->source == WHERE_PARAMS ? "j.params"
@@ -113,8 +134,8 @@ static void emit_field(sql_builder *b, const where_field *f)
         emit(b, ")");
         break;
     case WHERE_SERIES:
-        emit(b,
-             "(SELECT s.%s FROM series s WHERE s.job_id = j.id AND s.name = ", stat_sql[f->stat]);
+        emit(b, "(SELECT s.%s FROM series s WHERE s.job_id = j.id AND s.name = ",
+             store_series_column(f->stat));
         emit_text(b, f->path);
         emit(b, ")");
         break;
@@ -128,48 +149,82 @@ static const char *const op_sql[] = {
     [OP_EQ] = "=", [OP_NE] = "!=", [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=",
 };
 
-static void emit_where(sql_builder *b, const where_expr *e, int i)
+static void emit_value(sql_builder *b, const where_value *value)
+{
+    bind v = {0};
+    switch (value->type) {
+    case WV_NUMBER:
+        v.type = B_REAL, v.r = value->number;
+        break;
+    case WV_BOOL:
+        v.type = B_INT, v.i = value->boolean;
+        break;
+    case WV_TIME:
+        v.type = B_INT, v.i = value->time_ms;
+        break;
+    case WV_STRING:
+        v.type = B_TEXT;
+        snprintf(v.text, sizeof v.text, "%s", value->string);
+        break;
+    }
+    emit_bind(b, &v);
+}
+
+/* Node i as SQL that is 0 or 1, never NULL (two-valued logic). */
+static void emit_where(sql_builder *b, const where_expr *e, int i, const where_field *indexed)
 {
     const where_node *n = &e->nodes[i];
     switch (n->kind) {
     case WHERE_AND:
     case WHERE_OR:
         emit(b, "(");
-        emit_where(b, e, n->left);
+        emit_where(b, e, n->left, indexed);
         emit(b, n->kind == WHERE_AND ? " AND " : " OR ");
-        emit_where(b, e, n->right);
+        emit_where(b, e, n->right, indexed);
         emit(b, ")");
         break;
     case WHERE_NOT: /* two-valued: unknown (a missing value) counts as false */
         emit(b, "(NOT coalesce(");
-        emit_where(b, e, n->left);
+        emit_where(b, e, n->left, indexed);
         emit(b, ", 0))");
         break;
-    case WHERE_CMP: {
+    case WHERE_CMP:
         emit(b, "coalesce(");
-        emit_field(b, &n->field);
+        emit_field(b, &n->field, indexed);
         emit(b, " %s ", op_sql[n->op]);
-        bind v = {0};
-        switch (n->value.type) {
-        case WV_NUMBER:
-            v.type = B_REAL, v.r = n->value.number;
-            break;
-        case WV_BOOL:
-            v.type = B_INT, v.i = n->value.boolean;
-            break;
-        case WV_TIME:
-            v.type = B_INT, v.i = n->value.time_ms;
-            break;
-        case WV_STRING:
-            v.type = B_TEXT;
-            snprintf(v.text, sizeof v.text, "%s", n->value.string);
-            break;
-        }
-        emit_bind(b, &v);
+        emit_value(b, &n->value);
         emit(b, ", 0)");
         break;
     }
+}
+
+/* The where expression as top-level conjuncts, each " AND …". A comparison of the indexed
+ * field is emitted bare, "o.value > ?", so that SQLite makes it a range of the index;
+ * coalesce is not needed there: o.value is never NULL, and the conjunction of two-valued
+ * terms equals the two-valued conjunction. */
+static void emit_conjuncts(sql_builder *b, const where_expr *e, int i, const where_field *indexed)
+{
+    const where_node *n = &e->nodes[i];
+    if (n->kind == WHERE_AND) {
+        emit_conjuncts(b, e, n->left, indexed);
+        emit_conjuncts(b, e, n->right, indexed);
+    } else if (n->kind == WHERE_CMP && indexed && same_field(&n->field, indexed)) {
+        emit(b, " AND o.value %s ", op_sql[n->op]);
+        emit_value(b, &n->value);
+    } else {
+        emit(b, " AND ");
+        emit_where(b, e, i, indexed);
     }
+}
+
+/* Whether node i is false for every job without a value of `field`: some top-level
+ * conjunct compares that field (a comparison with a missing value is false). */
+static bool needs_value(const where_expr *e, int i, const where_field *field)
+{
+    const where_node *n = &e->nodes[i];
+    if (n->kind == WHERE_AND)
+        return needs_value(e, n->left, field) || needs_value(e, n->right, field);
+    return n->kind == WHERE_CMP && same_field(&n->field, field);
 }
 
 /* ---- cursors: base64url of [signature, is_null, key, id] ------------------------------ */
@@ -205,7 +260,8 @@ static int decode_cursor(const job_filter *f, cursor *c)
     bool ok = json_is_array(a) && json_array_size(a) == 4 && json_is_string(json_array_get(a, 0)) &&
               strcmp(json_string_value(json_array_get(a, 0)), sig) == 0 &&
               json_is_boolean(json_array_get(a, 1)) && id && ulid_valid(id) &&
-              (json_is_number(key) || json_is_string(key) || json_is_null(key));
+              (json_is_number(key) || json_is_string(key) || json_is_null(key)) &&
+              json_is_true(json_array_get(a, 1)) == json_is_null(key);
     if (ok) {
         c->is_null = json_is_true(json_array_get(a, 1));
         c->key = json_is_null(key) ? NULL : json_incref(key);
@@ -260,7 +316,8 @@ static void emit_key_bind(sql_builder *b, const json_t *key)
     emit_bind(b, &v);
 }
 
-/* Keyset condition: the row comes after the cursor in the listing's order. */
+/* Keyset condition of the sorted plan: the row comes after the cursor in the listing's
+ * order. */
 static void emit_after(sql_builder *b, const job_filter *f, const cursor *c)
 {
     if (!f->order) {
@@ -270,20 +327,20 @@ static void emit_after(sql_builder *b, const job_filter *f, const cursor *c)
     }
     const char *cmp = f->order_desc ? "<" : ">";
     emit(b, " AND ((");
-    emit_field(b, f->order);
+    emit_field(b, f->order, NULL);
     emit(b, " IS NULL) > %d OR ((", c->is_null);
-    emit_field(b, f->order);
+    emit_field(b, f->order, NULL);
     emit(b, " IS NULL) = %d AND ", c->is_null);
     if (c->is_null) {
         emit(b, "j.id %s ", cmp);
         emit_text(b, c->id);
     } else {
         emit(b, "(");
-        emit_field(b, f->order);
+        emit_field(b, f->order, NULL);
         emit(b, " %s ", cmp);
         emit_key_bind(b, c->key);
         emit(b, " OR (");
-        emit_field(b, f->order);
+        emit_field(b, f->order, NULL);
         emit(b, " = ");
         emit_key_bind(b, c->key);
         emit(b, " AND j.id %s ", cmp);
@@ -297,25 +354,10 @@ static const char *const status_sql[JOB_N_STATUS] = {
     "'queued'", "'running'", "'succeeded'", "'failed'", "'cancelled'",
 };
 
-int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
-                    char next_cursor[STORE_CURSOR_MAX])
+/* The filters of every plan, each " AND …". `indexed`: the walk's order field (NULL in
+ * the other queries), whose comparisons in where read the index row. */
+static void emit_filters(sql_builder *b, const job_filter *f, const where_field *indexed)
 {
-    if (f->limit < 1)
-        return BASIN_EINVAL;
-    cursor cur = {0};
-    if (f->cursor && decode_cursor(f, &cur))
-        return BASIN_EINVAL;
-    sql_builder *b = calloc(1, sizeof *b);
-    if (!b) {
-        json_decref(cur.key);
-        return BASIN_ENOMEM;
-    }
-    emit(b, "SELECT " JOB_COLUMNS ", ");
-    if (f->order)
-        emit_field(b, f->order);
-    else
-        emit(b, "NULL");
-    emit(b, JOB_FROM "WHERE 1");
     if (f->status_mask) {
         emit(b, " AND j.status IN (");
         const char *sep = "";
@@ -350,36 +392,121 @@ int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
         emit(b, ")");
     }
     if (f->where && f->where->n_nodes) {
-        emit(b, " AND coalesce(");
-        emit_where(b, f->where, f->where->root);
-        emit(b, ", 0)");
+        if (indexed) {
+            emit_conjuncts(b, f->where, f->where->root, indexed);
+        } else {
+            emit(b, " AND coalesce(");
+            emit_where(b, f->where, f->where->root, NULL);
+            emit(b, ", 0)");
+        }
     }
-    if (f->cursor)
-        emit_after(b, f, &cur);
+}
+
+/* The sorted plan: SQLite orders every match by the order expression. Rows after cursor c
+ * (NULL: from the start), at most `limit`. */
+static void build_sorted(sql_builder *b, const job_filter *f, const cursor *c, int limit)
+{
+    emit(b, "SELECT " JOB_COLUMNS ", ");
+    if (f->order)
+        emit_field(b, f->order, NULL);
+    else
+        emit(b, "NULL");
+    emit(b, JOB_FROM "WHERE 1");
+    emit_filters(b, f, NULL);
+    if (c)
+        emit_after(b, f, c);
     if (f->order) {
         emit(b, " ORDER BY (");
-        emit_field(b, f->order);
+        emit_field(b, f->order, NULL);
         emit(b, " IS NULL), ");
-        emit_field(b, f->order);
+        emit_field(b, f->order, NULL);
         emit(b, f->order_desc ? " DESC, j.id DESC" : ", j.id");
     } else {
         emit(b, " ORDER BY j.id DESC");
     }
     emit(b, " LIMIT ");
-    emit_int(b, f->limit + 1); /* one extra row tells whether a page follows */
-    json_decref(cur.key);
-    if (b->overflow) {
-        free(b);
-        return BASIN_ELIMIT;
-    }
+    emit_int(b, limit);
+}
 
-    sqlite3 *db = store_reader_get(s);
-    sqlite3_stmt *st = db ? store_prepare(db, b->sql) : NULL;
-    if (!st) {
-        store_reader_put(s, db);
-        free(b);
-        return BASIN_EDB;
+/* The walk, first part: jobs with a value of order field `field`, in index order from the
+ * cursor (a cursor here is never in the nulls). CROSS JOIN keeps the index outermost. */
+static void build_walk(sql_builder *b, const job_filter *f, const cursor *c, int64_t field,
+                       int limit)
+{
+    const char *dir = f->order_desc ? " DESC" : "";
+    emit(b, "SELECT " JOB_COLUMNS ", o.value FROM job_values o INDEXED BY job_values_order "
+            "CROSS JOIN jobs j LEFT JOIN results r ON r.job_id = j.id WHERE o.field = ");
+    emit_int(b, field);
+    emit(b, " AND j.id = o.job_id");
+    if (f->cursor) {
+        emit(b, " AND (o.value, o.job_id) %s (", f->order_desc ? "<" : ">");
+        emit_key_bind(b, c->key);
+        emit(b, ", ");
+        emit_text(b, c->id);
+        emit(b, ")");
     }
+    emit_filters(b, f, f->order);
+    emit(b, " ORDER BY o.value%s, o.job_id%s LIMIT ", dir, dir);
+    emit_int(b, limit);
+}
+
+/* The walk, second part: jobs without a value (the nulls, last), by id. */
+static void build_tail(sql_builder *b, const job_filter *f, const cursor *c, int64_t field,
+                       int limit)
+{
+    emit(b, "SELECT " JOB_COLUMNS ", NULL" JOB_FROM "WHERE NOT EXISTS (SELECT 1 FROM job_values "
+            "v WHERE v.job_id = j.id AND v.field = ");
+    emit_int(b, field);
+    emit(b, ")");
+    if (f->cursor && c->is_null) {
+        emit(b, " AND j.id %s ", f->order_desc ? "<" : ">");
+        emit_text(b, c->id);
+    }
+    emit_filters(b, f, NULL);
+    emit(b, " ORDER BY j.id%s LIMIT ", f->order_desc ? " DESC" : "");
+    emit_int(b, limit);
+}
+
+/* A page being filled: at most limit rows, and the cursor once a further row shows up. */
+typedef struct page {
+    const job_filter *f;
+    job_row *rows;
+    size_t count;
+    json_t *last_key; /* sort key of rows[count - 1] */
+    char *next_cursor;
+    bool full; /* a row after the page was seen */
+} page;
+
+/* The walk's budget of CPU time. Filters that match few of the jobs along the index (a
+ * small sweep's label, a rare value) make the walk read most of the index, row by row,
+ * and then the jobs without a value: several times what the sorted plan costs. So a walk
+ * that has not filled its page within the budget stops, and the sorted plan lists the
+ * rest of the page after the last row the walk found — at worst the sorted plan's cost
+ * plus the budget. CPU time of this thread: the machine's load does not shorten it. */
+int64_t store_walk_budget_ns = 20000000; /* not static: tests shrink it to exercise the fallback */
+#define WALK_CHECK_OPS 4000              /* virtual machine steps between two looks at the clock */
+
+static int64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int over_budget(void *deadline_ns)
+{
+    return thread_cpu_ns() > *(const int64_t *)deadline_ns;
+}
+
+/* Runs the statement built in b on db and appends its rows to the page. With budget_ns >
+ * 0, stops after that much CPU time and returns BASIN_ETIMEOUT, keeping the rows it got. */
+static int run_part(sqlite3 *db, const sql_builder *b, page *pg, int64_t budget_ns)
+{
+    if (b->overflow)
+        return BASIN_ELIMIT;
+    sqlite3_stmt *st = store_prepare(db, b->sql);
+    if (!st)
+        return BASIN_EDB;
     for (int i = 0; i < b->n; i++) {
         const bind *v = &b->binds[i];
         if (v->type == B_INT)
@@ -389,34 +516,104 @@ int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
         else
             sqlite3_bind_text(st, i + 1, v->text, -1, SQLITE_TRANSIENT);
     }
-    free(b);
-    job_row *out = calloc((size_t)f->limit + 1, sizeof *out);
-    size_t count = 0;
-    int rc = out ? 0 : BASIN_ENOMEM, step = SQLITE_DONE;
-    next_cursor[0] = '\0';
-    json_t *last_key = NULL;
-    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == (size_t)f->limit) { /* a further page exists: cursor after the last */
-            encode_cursor(f, out[count - 1].id, last_key, next_cursor);
+    int64_t deadline = thread_cpu_ns() + budget_ns;
+    if (budget_ns > 0)
+        sqlite3_progress_handler(db, WALK_CHECK_OPS, over_budget, &deadline);
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (pg->count == (size_t)pg->f->limit) { /* a further page exists: cursor after the last */
+            encode_cursor(pg->f, pg->rows[pg->count - 1].id, pg->last_key, pg->next_cursor);
+            pg->full = true;
             break;
         }
-        store_read_job_row(st, &out[count++]);
-        json_decref(last_key);
-        last_key = f->order ? row_key(st, 21) : NULL;
+        store_read_job_row(st, &pg->rows[pg->count++]);
+        json_decref(pg->last_key);
+        pg->last_key = pg->f->order ? row_key(st, 21) : NULL;
     }
-    json_decref(last_key);
-    if (rc == 0 && step != SQLITE_DONE && step != SQLITE_ROW)
-        rc = store_rc(step);
     sqlite3_finalize(st);
+    if (budget_ns > 0)
+        sqlite3_progress_handler(db, 0, NULL, NULL);
+    if (step == SQLITE_INTERRUPT && budget_ns > 0)
+        return BASIN_ETIMEOUT;
+    return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_rc(step);
+}
+
+static void builder_reset(sql_builder *b)
+{
+    b->len = 0;
+    b->sql[0] = '\0';
+    b->n = 0;
+    b->overflow = false;
+}
+
+int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
+                    char next_cursor[STORE_CURSOR_MAX])
+{
+    if (f->limit < 1)
+        return BASIN_EINVAL;
+    cursor cur = {0};
+    if (f->cursor && decode_cursor(f, &cur))
+        return BASIN_EINVAL;
+    /* Any failure to get the index (a busy writer during registration, …) leaves the
+     * sorted plan, which gives the same page. */
+    int64_t field = 0;
+    bool walk = f->order && store_values_field(s, f->order, &field) == 0;
+    bool has_where = f->where && f->where->n_nodes;
+
+    next_cursor[0] = '\0';
+    page pg = {.f = f, .next_cursor = next_cursor};
+    sql_builder *b = calloc(1, sizeof *b);
+    pg.rows = calloc((size_t)f->limit + 1, sizeof *pg.rows);
+    sqlite3 *db = NULL;
+    int rc = b && pg.rows ? 0 : BASIN_ENOMEM;
+    if (rc == 0) {
+        db = store_reader_get(s);
+        rc = db ? 0 : BASIN_EDB;
+    }
+    if (rc == 0 && !walk) {
+        build_sorted(b, f, f->cursor ? &cur : NULL, f->limit + 1); /* +1: is there more? */
+        rc = run_part(db, b, &pg, 0);
+    } else if (rc == 0) {
+        /* All parts read one snapshot: a job that gains its value in between is listed
+         * once, in the part that snapshot puts it. */
+        rc = store_rc(sqlite3_exec(db, "BEGIN", NULL, NULL, NULL));
+        bool gave_up = false;
+        if (rc == 0 && !(f->cursor && cur.is_null)) {
+            build_walk(b, f, &cur, field, f->limit + 1);
+            rc = run_part(db, b, &pg, store_walk_budget_ns);
+            gave_up = rc == BASIN_ETIMEOUT;
+            rc = gave_up ? 0 : rc;
+        }
+        if (rc == 0 && gave_up) { /* the sorted plan, after the walk's last row */
+            cursor last = {.key = pg.last_key};
+            if (pg.count)
+                memcpy(last.id, pg.rows[pg.count - 1].id, sizeof last.id);
+            const cursor *after = pg.count ? &last : f->cursor ? &cur : NULL;
+            builder_reset(b);
+            build_sorted(b, f, after, f->limit + 1 - (int)pg.count);
+            rc = run_part(db, b, &pg, 0);
+        } else if (rc == 0 && !pg.full &&
+                   !(has_where && needs_value(f->where, f->where->root, f->order))) {
+            builder_reset(b);
+            build_tail(b, f, &cur, field, f->limit + 1 - (int)pg.count);
+            rc = run_part(db, b, &pg, 0);
+        }
+        if (!sqlite3_get_autocommit(db))
+            sqlite3_exec(db, "COMMIT", NULL, NULL, NULL); /* read-only: nothing to lose */
+    }
     store_reader_put(s, db);
+    json_decref(pg.last_key);
+    json_decref(cur.key);
+    free(b);
     if (rc) {
-        for (size_t i = 0; out && i < count; i++)
-            job_row_clear(&out[i]);
-        free(out);
+        for (size_t i = 0; pg.rows && i < pg.count; i++)
+            job_row_clear(&pg.rows[i]);
+        free(pg.rows);
+        next_cursor[0] = '\0';
         return rc;
     }
-    *rows = out;
-    *n = count;
+    *rows = pg.rows;
+    *n = pg.count;
     return 0;
 }
 

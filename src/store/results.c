@@ -1,6 +1,7 @@
 /*
  * results.c — a job's output: result (seed, summary, values), series and artifacts.
- * Written once by store_finish inside its fenced transaction; read by the API.
+ * Written once by store_finish inside its fenced transaction, together with the job's
+ * indexed summary and series values (values.h); read by the API.
  */
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "store_internal.h"
+#include "values.h"
 
 int store_write_output(sqlite3 *db, const char *id, const basin_ctx *ctx);
 
@@ -88,6 +90,8 @@ int store_write_output(sqlite3 *db, const char *id, const basin_ctx *ctx)
         rc = write_series(db, id, &ctx->series[i]);
     for (size_t i = 0; rc == 0 && i < ctx->n_artifacts; i++)
         rc = write_artifact(db, id, &ctx->artifacts[i]);
+    if (rc == 0)
+        rc = store_values_output(db, id);
     return rc;
 }
 

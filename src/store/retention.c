@@ -1,7 +1,7 @@
 /*
- * retention.c — deleting old finished jobs. Deleting a job deletes its result, series and
- * artifacts (foreign keys ON DELETE CASCADE); freed pages are reused by SQLite at once
- * and returned to the file system by store_vacuum (`basin gc`).
+ * retention.c — deleting old finished jobs. Deleting a job deletes its result, series,
+ * artifacts and indexed values (foreign keys ON DELETE CASCADE); freed pages are reused by
+ * SQLite at once and returned to the file system by store_vacuum (`basin gc`).
  */
 #include "store_internal.h"
 

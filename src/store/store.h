@@ -144,7 +144,9 @@ typedef struct job_filter {
 /* Jobs matching f, newest first or by f->order (ties broken by id). Returns 0 with *rows
  * (malloc'd array of n rows; free each with job_row_clear, then free the array) and
  * next_cursor ("" when no more pages; opaque, URL-safe). BASIN_EINVAL for a cursor this
- * function did not make (or made for another order). */
+ * function did not make (or made for another order). The first listing ordered by a
+ * summary, params, labels or series field indexes it (src/store/values.h): that one call
+ * writes, and takes as long as a pass over every job. */
 int store_list_jobs(store *s, const job_filter *f, job_row **rows, size_t *n,
                     char next_cursor[STORE_CURSOR_MAX]);
 

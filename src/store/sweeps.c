@@ -9,6 +9,7 @@
 
 #include "store_internal.h"
 #include "util/clock.h"
+#include "values.h"
 
 int store_create_sweep(store *s, const sweep_new *sw, char id_out[ULID_LEN + 1])
 {
@@ -67,6 +68,8 @@ int store_create_sweep(store *s, const sweep_new *sw, char id_out[ULID_LEN + 1])
     }
     sqlite3_finalize(st);
     json_decref(labels);
+    if (rc == 0)
+        rc = store_values_sweep(db, id);
     int end = store_write_end(s, rc == 0);
     if (rc == 0 && end == 0)
         memcpy(id_out, id, sizeof id);

@@ -26,6 +26,7 @@
 #include "basin/error.h"
 #include "models/run_ctx.h"
 #include "store/store.h"
+#include "store/values.h"
 #include "util/clock.h"
 #include "util/ulid.h"
 
@@ -1223,6 +1224,631 @@ START_TEST(test_where_matches_brute_force)
 }
 END_TEST
 
+/* ---- 13. indexed values (values.h, migrations/0006_job_values.sql) ---------------------- */
+
+/* Reference for every test of this group: SQLite's comparison rules
+ * (https://www.sqlite.org/datatype3.html#comparisons), which the listing inherits from
+ * json_extract and the series columns — NULL compares to nothing, numbers (integers and
+ * reals alike) sort before text, text sorts by bytes — and the listing order of store.h:
+ * nulls last, ties by id. The expected lists are computed here by brute force. */
+
+/* A value as the listing's SQL expression gives it. */
+typedef struct val {
+    enum { V_NULL, V_NUM, V_TEXT } type;
+    double num;
+    char text[24];
+} val;
+
+static val v_null(void)
+{
+    return (val){.type = V_NULL};
+}
+
+static val v_num(double x)
+{
+    return (val){.type = V_NUM, .num = x};
+}
+
+static val v_text(const char *t)
+{
+    val v = {.type = V_TEXT};
+    snprintf(v.text, sizeof v.text, "%s", t);
+    return v;
+}
+
+/* Three-way comparison of two non-null values. */
+static int val_cmp(const val *a, const val *b)
+{
+    if (a->type != b->type)
+        return a->type == V_NUM ? -1 : 1;
+    if (a->type == V_NUM)
+        return (a->num > b->num) - (a->num < b->num);
+    int c = strcmp(a->text, b->text);
+    return (c > 0) - (c < 0);
+}
+
+/* A connection of its own to the test database, to read job_values directly. */
+static int64_t raw_int(const char *sql, const char *arg)
+{
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql,
+                  sqlite3_errmsg(db));
+    if (arg)
+        sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+    ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* Submits a job with these params and labels (both taken). */
+static void submit_with(json_t *params, json_t *labels, char id[ULID_LEN + 1])
+{
+    job_new job = {.kind = "hopfield",
+                   .model_version = "1",
+                   .params = params,
+                   .labels = labels,
+                   .max_attempts = 3};
+    ck_assert_int_eq(store_submit(S, &job, id), 0);
+    json_decref(params);
+    json_decref(labels);
+}
+
+/* Lists every page with order `field` (desc with a leading '-') and where `where` (may be
+ * NULL), `page` rows at a time (0: random sizes from 1 to 60), following the cursors;
+ * writes the ids in listing order into out and returns how many. */
+static size_t list_all(const char *field, const char *where, int page, char (*out)[ULID_LEN + 1],
+                       size_t cap)
+{
+    where_field order;
+    where_expr e;
+    char err[256];
+    bool desc = field && field[0] == '-';
+    if (field)
+        ck_assert_msg(where_parse_field(field + desc, &order, err, sizeof err) == 0, "%s", err);
+    const char *shown = where ? where : "-";
+    if (where)
+        ck_assert_msg(where_parse(where, &e, err, sizeof err) == 0, "%s: %s", shown, err);
+    char cursor[STORE_CURSOR_MAX] = "";
+    size_t total = 0;
+    int pages = 0;
+    do {
+        job_filter f = {.limit = page ? page : 1 + rand() % 60,
+                        .order = field ? &order : NULL,
+                        .order_desc = desc,
+                        .where = where ? &e : NULL,
+                        .cursor = pages ? cursor : NULL};
+        job_row *rows = NULL;
+        size_t n = 0;
+        int rc = store_list_jobs(S, &f, &rows, &n, cursor);
+        ck_assert_msg(rc == 0, "list %s where %s: %d", field ? field : "-", shown, rc);
+        for (size_t i = 0; i < n; i++) {
+            ck_assert_msg(total < cap, "more than %zu rows", cap);
+            memcpy(out[total++], rows[i].id, ULID_LEN + 1);
+            job_row_clear(&rows[i]);
+        }
+        free(rows);
+        pages++;
+    } while (cursor[0]);
+    return total;
+}
+
+START_TEST(test_values_follow_writes)
+{
+    /* Three jobs, then a listing by each kind of field registers it: backfilled rows. */
+    char id[3][ULID_LEN + 1];
+    for (int k = 0; k < 3; k++)
+        submit_with(json_pack("{s:i, s:f}", "i", k, "x", 0.5 * k),
+                    json_pack("{s:s}", "g", k ? "b" : "a"), id[k]);
+    static char got[64][ULID_LEN + 1];
+    const char *fields[] = {"params.x", "labels.g", "summary.v", "series.e.max"};
+    for (int i = 0; i < 4; i++)
+        list_all(fields[i], NULL, 10, got, 64);
+    /* summary.v and series.e.max: no job has a value yet, so they are not registered. */
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM value_fields WHERE ready = 1", NULL), 2);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM job_values", NULL), 6);
+    ck_assert_double_eq(raw_int("SELECT value * 2 FROM job_values v JOIN value_fields f ON "
+                                "f.id = v.field WHERE f.source = 'params' AND v.job_id = ?1",
+                                id[2]),
+                        2.0);
+
+    /* Finishing gives summary and series values; list to register them. */
+    for (int k = 0; k < 3; k++) {
+        job_claim c = claim_job("host:1:x", 60000, id[k]);
+        basin_ctx *ctx = run_ctx_new(&basin_default_limits);
+        basin_ctx_summary_int(ctx, "v", 10 + k);
+        basin_ctx_series(ctx, "e", 0, -1.0 * k);
+        ck_assert_int_eq(
+            store_finish(S, c.id, c.fence, &(job_outcome){JOB_SUCCEEDED, .output = ctx}), 0);
+        run_ctx_free(ctx);
+        job_claim_clear(&c);
+    }
+    list_all("summary.v", NULL, 10, got, 64);
+    list_all("-series.e.max", NULL, 10, got, 64);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM value_fields WHERE ready = 1", NULL), 4);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM job_values", NULL), 12);
+
+    /* From now on every write keeps the rows: a submit (params, labels) ... */
+    char j4[ULID_LEN + 1];
+    submit_with(json_pack("{s:i, s:s}", "i", 4, "x", "text"), NULL, j4);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM job_values WHERE job_id = ?1", j4), 1);
+    ck_assert_int_eq(raw_int("SELECT typeof(value) = 'text' FROM job_values WHERE job_id = ?1", j4),
+                     1);
+    /* ... a sweep's children (labels gain "sweep"; g is the sweep's label) ... */
+    json_t *children = json_pack("[{s:i}, {s:i}, {s:f}]", "x", 7, "y", 1, "x", 8.5);
+    json_t *request = json_object(), *varied = json_pack("[s]", "x");
+    json_t *sweep_labels = json_pack("{s:s}", "g", "sw");
+    sweep_new sw = {.kind = "hopfield",
+                    .model_version = "1",
+                    .request = request,
+                    .varied = varied,
+                    .labels = sweep_labels,
+                    .max_attempts = 3,
+                    .children = children};
+    char sweep_id[ULID_LEN + 1];
+    ck_assert_int_eq(store_create_sweep(S, &sw, sweep_id), 0);
+    json_decref(children);
+    json_decref(request);
+    json_decref(varied);
+    json_decref(sweep_labels);
+    /* two children with x, three with g */
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM job_values v JOIN jobs j ON j.id = v.job_id "
+                             "WHERE j.sweep_id = ?1",
+                             sweep_id),
+                     5);
+    /* ... and an output (summary, series). */
+    job_claim c = claim_job("host:1:x", 60000, j4);
+    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
+    basin_ctx_summary_string(ctx, "v", "s");
+    basin_ctx_series(ctx, "e", 0, 2.0);
+    basin_ctx_series(ctx, "e", 1, NAN); /* statistics skip NaN: max stays 2 */
+    ck_assert_int_eq(store_finish(S, c.id, c.fence, &(job_outcome){JOB_SUCCEEDED, .output = ctx}),
+                     0);
+    run_ctx_free(ctx);
+    job_claim_clear(&c);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM job_values WHERE job_id = ?1", j4), 3);
+    ck_assert_int_eq(raw_int("SELECT value FROM job_values v JOIN value_fields f ON f.id = v.field "
+                             "WHERE f.source = 'series' AND v.job_id = ?1",
+                             j4),
+                     2);
+
+    /* The walk lists them where the order says: series.e.max desc is 2 (j4), 0, -1, -2,
+     * then the sweep's children, which have no series, newest first. */
+    size_t n = list_all("-series.e.max", NULL, 2, got, 64);
+    ck_assert_uint_eq(n, 7);
+    ck_assert_str_eq(got[0], j4);
+    ck_assert_str_eq(got[1], id[0]);
+    ck_assert_str_eq(got[3], id[2]);
+
+    /* Deletes take the rows along: one job, a sweep, and retention. */
+    ck_assert_int_eq(store_delete_job(S, j4), 0);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM job_values WHERE job_id = ?1", j4), 0);
+    ck_assert_int_eq(store_cancel_sweep(S, sweep_id, NULL), 0);
+    ck_assert_int_eq(store_delete_sweep(S, sweep_id), 0);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM job_values", NULL), 12);
+    int64_t deleted = 0;
+    ck_assert_int_eq(store_gc(S, clock_wall_ms() + 1000, 2, &deleted), 0);
+    ck_assert_int_eq(deleted, 3);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM job_values", NULL), 0);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM value_fields", NULL), 4);
+}
+END_TEST
+
+/* ---- random listings against the brute-force reference ---- */
+
+enum { N_FINISHED = 360, N_QUEUED = 40, N_RJOBS = N_FINISHED + N_QUEUED };
+enum { F_SUMMARY_V, F_PARAMS_X, F_PARAMS_OY, F_LABELS_G, F_SERIES_MAX, N_RFIELDS };
+static const char *const rfield[N_RFIELDS] = {"summary.v", "params.x", "params.o.y", "labels.g",
+                                              "series.e.max"};
+
+typedef struct rjob {
+    char id[ULID_LEN + 1];
+    val f[N_RFIELDS];
+} rjob;
+
+static rjob rj[N_RJOBS];
+
+static const char *const some_text[] = {"a", "b", "ab", "B", ""};
+
+/* A random scalar as JSON and as the value json_extract gives: integers, halves (some
+ * equal to integers), texts, booleans (1 and 0), an array (its JSON text), null. */
+static json_t *random_json(val *v)
+{
+    int r = rand() % 20;
+    if (r < 7) {
+        int i = rand() % 11 - 5;
+        *v = v_num(i);
+        return json_integer(i);
+    }
+    if (r < 12) {
+        double x = 0.5 * (rand() % 21 - 10);
+        *v = v_num(x);
+        return json_real(x);
+    }
+    if (r < 15) {
+        const char *t = some_text[rand() % 5];
+        *v = v_text(t);
+        return json_string(t);
+    }
+    if (r < 16) {
+        bool b = rand() % 2;
+        *v = v_num(b);
+        return json_boolean(b);
+    }
+    if (r < 17) {
+        int i = rand() % 3;
+        char text[16];
+        snprintf(text, sizeof text, "[%d,1]", i);
+        *v = v_text(text);
+        return json_pack("[i,i]", i, 1);
+    }
+    *v = v_null();
+    return r < 18 ? json_null() : NULL; /* NULL: the key is absent */
+}
+
+static void make_random_jobs(void)
+{
+    for (int k = 0; k < N_RJOBS; k++) {
+        rjob *j = &rj[k];
+        json_t *params = json_pack("{s:i}", "i", k);
+        json_t *x = random_json(&j->f[F_PARAMS_X]);
+        if (x)
+            json_object_set_new(params, "x", x);
+        j->f[F_PARAMS_OY] = v_null();
+        if (k % 3) {
+            int y = rand() % 9;
+            json_object_set_new(params, "o", json_pack("{s:i}", "y", y));
+            j->f[F_PARAMS_OY] = v_num(y);
+        } else if (k % 2) {
+            json_object_set_new(params, "o", json_integer(5)); /* o.y of a number: null */
+        }
+        json_t *labels = NULL;
+        j->f[F_LABELS_G] = v_null();
+        if (k % 5) {
+            char g[8];
+            snprintf(g, sizeof g, "g%d", rand() % 4);
+            labels = json_pack("{s:s}", "g", g);
+            j->f[F_LABELS_G] = v_text(g);
+        }
+        submit_with(params, labels, j->id);
+        j->f[F_SUMMARY_V] = v_null();
+        j->f[F_SERIES_MAX] = v_null();
+    }
+    /* The first N_FINISHED finish (every sixth without output); the rest stay queued. */
+    for (int k = 0; k < N_FINISHED; k++) {
+        rjob *j = &rj[k];
+        job_claim c = claim_job("host:1:x", 60000, j->id);
+        basin_ctx *ctx = NULL;
+        if (k % 6) {
+            ctx = run_ctx_new(&basin_default_limits);
+            val v;
+            json_t *sv = random_json(&v);
+            if (sv && json_is_integer(sv))
+                basin_ctx_summary_int(ctx, "v", json_integer_value(sv));
+            else if (sv && json_is_real(sv))
+                basin_ctx_summary_real(ctx, "v", json_real_value(sv));
+            else if (sv && json_is_string(sv))
+                basin_ctx_summary_string(ctx, "v", json_string_value(sv));
+            else if (sv && json_is_boolean(sv))
+                basin_ctx_summary_bool(ctx, "v", json_is_true(sv));
+            else
+                v = v_null(); /* summaries are scalars: no arrays, and null means absent */
+            json_decref(sv);
+            j->f[F_SUMMARY_V] = v;
+            if (k % 4) {
+                double e = rand() % 7 - 3;
+                basin_ctx_series(ctx, "e", 0, 0.0);
+                basin_ctx_series(ctx, "e", 1, e);
+                j->f[F_SERIES_MAX] = v_num(e > 0 ? e : 0);
+            }
+        }
+        job_outcome o = {.status = ctx ? JOB_SUCCEEDED : JOB_FAILED, .output = ctx};
+        ck_assert_int_eq(store_finish(S, c.id, c.fence, &o), 0);
+        run_ctx_free(ctx);
+        job_claim_clear(&c);
+    }
+}
+
+/* A random where tree, its text and its brute-force evaluation. */
+typedef struct rnode {
+    enum { R_CMP, R_AND, R_OR, R_NOT } kind;
+    int field;
+    where_op op;
+    val c;
+    int left, right;
+} rnode;
+
+static const char *const op_text[] = {"=", "!=", "<", "<=", ">", ">="};
+
+static int random_where(rnode *t, int *n, int depth, int prefer_field)
+{
+    int i = (*n)++;
+    int r = depth >= 3 ? 0 : rand() % 7;
+    if (r <= 3) {
+        t[i] = (rnode){.kind = R_CMP, .op = (where_op)(rand() % 6)};
+        t[i].field = rand() % 2 ? prefer_field : rand() % N_RFIELDS;
+        int c = rand() % 10;
+        if (t[i].field == F_SERIES_MAX || c < 6)
+            t[i].c = v_num(0.5 * (rand() % 15 - 7));
+        else if (c < 9)
+            t[i].c = v_text(t[i].field == F_LABELS_G ? (rand() % 2 ? "g1" : "g2")
+                                                     : some_text[rand() % 5]);
+        else
+            t[i].c = v_num(1); /* written as true */
+        return i;
+    }
+    t[i].kind = r == 4 ? R_OR : r == 5 ? R_NOT : R_AND;
+    t[i].left = random_where(t, n, depth + 1, prefer_field);
+    if (t[i].kind != R_NOT)
+        t[i].right = random_where(t, n, depth + 1, prefer_field);
+    return i;
+}
+
+/* Appends node i's text at out + *len (bounded by cap). */
+static void where_text(const rnode *t, int i, char *out, size_t cap, size_t *len)
+{
+#define APPEND(...) (*len += (size_t)snprintf(out + *len, *len < cap ? cap - *len : 0, __VA_ARGS__))
+    switch (t[i].kind) {
+    case R_CMP:
+        if (t[i].c.type == V_TEXT)
+            APPEND("%s %s '%s'", rfield[t[i].field], op_text[t[i].op], t[i].c.text);
+        else if (t[i].c.num == 1 && t[i].field != F_SERIES_MAX && rand() % 2)
+            APPEND("%s %s true", rfield[t[i].field], op_text[t[i].op]);
+        else
+            APPEND("%s %s %.17g", rfield[t[i].field], op_text[t[i].op], t[i].c.num);
+        break;
+    case R_NOT:
+        APPEND("not (");
+        where_text(t, t[i].left, out, cap, len);
+        APPEND(")");
+        break;
+    default:
+        APPEND("(");
+        where_text(t, t[i].left, out, cap, len);
+        APPEND(") %s (", t[i].kind == R_AND ? "and" : "or");
+        where_text(t, t[i].right, out, cap, len);
+        APPEND(")");
+        break;
+    }
+#undef APPEND
+    ck_assert_uint_lt(*len, cap);
+}
+
+/* Two-valued: a comparison with a null is false, and `not` negates that (where.h). */
+static bool where_eval(const rnode *t, int i, const rjob *j)
+{
+    switch (t[i].kind) {
+    case R_CMP: {
+        const val *a = &j->f[t[i].field];
+        if (a->type == V_NULL)
+            return false;
+        int c = val_cmp(a, &t[i].c);
+        switch (t[i].op) {
+        case OP_EQ:
+            return c == 0;
+        case OP_NE:
+            return c != 0;
+        case OP_LT:
+            return c < 0;
+        case OP_LE:
+            return c <= 0;
+        case OP_GT:
+            return c > 0;
+        default:
+            return c >= 0;
+        }
+    }
+    case R_AND:
+        return where_eval(t, t[i].left, j) && where_eval(t, t[i].right, j);
+    case R_OR:
+        return where_eval(t, t[i].left, j) || where_eval(t, t[i].right, j);
+    default:
+        return !where_eval(t, t[i].left, j);
+    }
+}
+
+static int ref_field;
+static bool ref_desc;
+
+/* The listing order: nulls last; then the value (numbers before text), then the id. */
+static int ref_order(const void *pa, const void *pb)
+{
+    const rjob *a = *(const rjob *const *)pa, *b = *(const rjob *const *)pb;
+    const val *x = &a->f[ref_field], *y = &b->f[ref_field];
+    if ((x->type == V_NULL) != (y->type == V_NULL))
+        return x->type == V_NULL ? 1 : -1;
+    int c = x->type == V_NULL ? 0 : val_cmp(x, y);
+    if (c == 0)
+        c = strcmp(a->id, b->id);
+    return ref_desc ? -c : c;
+}
+
+/* Lists by every field in both directions with random wheres and page sizes; each full
+ * listing must equal the brute-force one. */
+static void check_random_listings(void)
+{
+    static char got[N_RJOBS + 1][ULID_LEN + 1];
+    static const rjob *want[N_RJOBS];
+    int listings = 0;
+    for (int field = 0; field < N_RFIELDS; field++) {
+        for (int w = 0; w < 14; w++) {
+            rnode t[64];
+            int nt = 0, root = -1;
+            char text[4096] = "";
+            if (w > 0) { /* w = 0: no where */
+                root = random_where(t, &nt, 0, field);
+                size_t len = 0;
+                where_text(t, root, text, sizeof text, &len);
+            }
+            ref_field = field;
+            ref_desc = w % 2;
+            size_t nwant = 0;
+            for (int k = 0; k < N_RJOBS; k++)
+                if (root < 0 || where_eval(t, root, &rj[k]))
+                    want[nwant++] = &rj[k];
+            qsort(want, nwant, sizeof want[0], ref_order);
+            char order[32];
+            snprintf(order, sizeof order, "%s%s", ref_desc ? "-" : "", rfield[field]);
+            size_t n = list_all(order, root < 0 ? NULL : text, 0, got, N_RJOBS + 1);
+            ck_assert_msg(n == nwant, "order=%s where=%s: %zu rows, want %zu", order, text, n,
+                          nwant);
+            for (size_t i = 0; i < n; i++)
+                ck_assert_msg(strcmp(got[i], want[i]->id) == 0,
+                              "order=%s where=%s: row %zu is %s, want %s", order, text, i, got[i],
+                              want[i]->id);
+            listings++;
+        }
+    }
+    ck_assert_int_eq(listings, N_RFIELDS * 14);
+}
+
+/* The walk's CPU budget (query.c): 1 ns makes every walk hand over to the sorted plan at
+ * its first look at the clock, after however many rows it found by then. */
+extern int64_t store_walk_budget_ns;
+
+START_TEST(test_values_walk_matches_brute_force)
+{
+    srand(20240611);
+    make_random_jobs();
+    int64_t budget = store_walk_budget_ns;
+    for (int pass = 0; pass < 2; pass++) {
+        store_walk_budget_ns = pass ? 1 : budget;
+        check_random_listings();
+    }
+    store_walk_budget_ns = budget;
+    /* The walk did answer: every field is indexed, one row per job with a value. */
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM value_fields WHERE ready = 1", NULL), N_RFIELDS);
+    for (int field = 0; field < N_RFIELDS; field++) {
+        int64_t with_value = 0;
+        for (int k = 0; k < N_RJOBS; k++)
+            with_value += rj[k].f[field].type != V_NULL;
+        char sql[256];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM job_values WHERE field = %d", field + 1);
+        ck_assert_int_eq(raw_int(sql, NULL), with_value);
+    }
+}
+END_TEST
+
+START_TEST(test_values_not_indexed_falls_back)
+{
+    /* Params with more keys than the registry holds: k0 … k{MAX}, job i has k = (i·7) mod 5
+     * and, for job 0, no k{MAX}. Listings by k0 … k{MAX-1} fill the registry; by k{MAX}
+     * the listing sorts without an index, with the same order; so does a key nobody has. */
+    enum { N = 12 };
+    char id[N][ULID_LEN + 1];
+    for (int i = 0; i < N; i++) {
+        json_t *params = json_object();
+        for (int k = 0; k <= VALUES_MAX_FIELDS; k++)
+            if (i || k < VALUES_MAX_FIELDS) {
+                char key[16];
+                snprintf(key, sizeof key, "k%d", k);
+                json_object_set_new(params, key, json_integer((i * 7) % 5));
+            }
+        submit_with(params, NULL, id[i]);
+    }
+    static char got[N + 1][ULID_LEN + 1];
+    char field[32];
+    for (int k = 0; k <= VALUES_MAX_FIELDS; k++) {
+        snprintf(field, sizeof field, "-params.k%d", k);
+        ck_assert_uint_eq(list_all(field, NULL, 5, got, N + 1), N);
+        /* (i·7) mod 5 descending, ties by id descending, job 0 last for the unindexed key */
+        for (int r = 1; r < N; r++) {
+            int a = index_of(id, got[r - 1]), b = index_of(id, got[r]);
+            int va = (a * 7) % 5, vb = (b * 7) % 5;
+            bool a_null = k == VALUES_MAX_FIELDS && a == 0;
+            ck_assert_msg(
+                !a_null && (va > vb || (va == vb && a > b) || (k == VALUES_MAX_FIELDS && b == 0)),
+                "k%d: %d before %d", k, a, b);
+        }
+    }
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM value_fields", NULL), VALUES_MAX_FIELDS);
+    ck_assert_uint_eq(list_all("summary.nothing", NULL, 5, got, N + 1), N);
+    ck_assert_str_eq(got[0], id[0]); /* all null: by id */
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM value_fields", NULL), VALUES_MAX_FIELDS);
+}
+END_TEST
+
+extern const char *const basin_migrations[];
+
+START_TEST(test_values_after_upgrade_from_0005)
+{
+    /* A database written by schema 5 (migrations 0001-0005, rows inserted as that version
+     * did), opened by this build: it migrates, and a listing by a summary value backfills
+     * the jobs that were already there. */
+    enum { N = 100 };
+    char path[1024];
+    snprintf(path, sizeof path, "%s/v5.db", test_dir);
+    sqlite3 *db = NULL;
+    ck_assert_int_eq(sqlite3_open(path, &db), SQLITE_OK);
+    for (int v = 0; v < 5; v++)
+        ck_assert_int_eq(sqlite3_exec(db, basin_migrations[v], NULL, NULL, NULL), SQLITE_OK);
+    ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 5", NULL, NULL, NULL), SQLITE_OK);
+    static char ids[N][ULID_LEN + 1];
+    for (int k = 0; k < N; k++) {
+        ulid_new(ids[k]);
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO jobs (id, kind, model_version, params, status, created_at, "
+                 "run_after, updated_at, finished_at) VALUES ('%.26s', 'hopfield', '1', "
+                 "'{\"x\":%d}', 'succeeded', %d, %d, %d, %d)",
+                 ids[k], k % 7, k, k, k, k);
+        ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        if (k % 5) {
+            snprintf(sql, sizeof sql,
+                     "INSERT INTO results (job_id, summary) VALUES ('%.26s', '{\"v\":%d}')", ids[k],
+                     (k * 37) % 11);
+            ck_assert_int_eq(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        }
+    }
+    sqlite3_close(db);
+
+    store_options opt = {.path = path, .sync_full = true, .migrate = true};
+    store *s5 = NULL;
+    char err[512] = "";
+    ck_assert_msg(store_open(&opt, &s5, err, sizeof err) == 0, "%s", err);
+    ck_assert_int_eq(read_user_version(path), store_schema_latest());
+    store *mine = S;
+    S = s5; /* list_all works on S */
+    static char got[N + 1][ULID_LEN + 1];
+    ck_assert_uint_eq(list_all("summary.v", NULL, 7, got, N + 1), N);
+    /* v ascending, ties by id; the jobs without a result last, by id */
+    int prev = -1;
+    for (int r = 0; r < N; r++) {
+        int k = index_of(ids, got[r]);
+        ck_assert_int_ge(k, 0);
+        if (prev >= 0) {
+            bool ok;
+            if ((prev % 5 == 0) != (k % 5 == 0))
+                ok = k % 5 == 0;
+            else if (k % 5 == 0 || (prev * 37) % 11 == (k * 37) % 11)
+                ok = prev < k;
+            else
+                ok = (prev * 37) % 11 < (k * 37) % 11;
+            ck_assert_msg(ok, "row %d: job %d after job %d", r, k, prev);
+        }
+        prev = k;
+    }
+    /* where on the order field: x > 3, descending, ties by id descending */
+    size_t n = list_all("-params.x", "params.x > 3", 9, got, N + 1);
+    size_t want = 0;
+    for (int k = 0; k < N; k++)
+        want += k % 7 > 3;
+    ck_assert_uint_eq(n, want);
+    ck_assert_int_eq(index_of(ids, got[0]), 97); /* the last job with x = 6 */
+    S = mine;
+    store_close(s5);
+
+    /* Both fields were backfilled from the rows written before the upgrade. */
+    snprintf(db_path, sizeof db_path, "%s", path);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM value_fields WHERE ready = 1", NULL), 2);
+    ck_assert_int_eq(raw_int("SELECT count(*) FROM job_values", NULL), N + N - N / 5);
+    snprintf(db_path, sizeof db_path, "%s/basin.db", test_dir);
+}
+END_TEST
+
 /* ---- runner --------------------------------------------------------------------------- */
 
 static Suite *store_suite(void)
@@ -1248,6 +1874,9 @@ static Suite *store_suite(void)
         {"delete", {test_delete_finished_removes_everything, test_delete_unfinished_conflicts}},
         {"list", {test_list_filters, test_list_pagination}},
         {"query", {test_order_pages_every_job_once, test_where_matches_brute_force}},
+        {"values",
+         {test_values_follow_writes, test_values_walk_matches_brute_force,
+          test_values_not_indexed_falls_back, test_values_after_upgrade_from_0005}},
     };
     for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
         TCase *tc = tcase_create(groups[g].name);
