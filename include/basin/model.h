@@ -83,6 +83,18 @@ int basin_ctx_series(basin_ctx *ctx, const char *name, int64_t step, double valu
 int basin_ctx_artifact(basin_ctx *ctx, const char *name, basin_dtype dtype, int ndim,
                        const int64_t *shape, const void *data);
 
+/* As basin_ctx_artifact, without the copy: takes ownership of `data`, a malloc'd block
+ * holding the whole array, which the context frees — also when the call fails, so the
+ * caller never frees it. The run may go on reading (not writing) the array until it
+ * returns, unless an artifact of the same name replaces it. */
+int basin_ctx_artifact_take(basin_ctx *ctx, const char *name, basin_dtype dtype, int ndim,
+                            const int64_t *shape, void *data);
+
+/* malloc for large arrays: from 4 MiB on, the block is 2 MiB-aligned and advised for
+ * transparent huge pages (first touch then costs a fault per 2 MiB, not per 4 KiB, as
+ * NumPy's allocator does). Release with free(); NULL when out of memory. */
+void *basin_array_alloc(size_t nbytes);
+
 /* Summary scalars: the flat object jobs are filtered and sorted by. Non-finite reals are
  * stored as null. */
 void basin_ctx_summary_real(basin_ctx *ctx, const char *name, double value);

@@ -35,7 +35,9 @@
  *   twice the support's size (at least 100), with the momentum restarted. The
  *   reported gap is then F(z) − max_checks D(θ), a valid bound on F(z) − F* at every
  *   iteration (the best full dual value so far stays ≤ F*); it decreases only at
- *   checks. Iterations cost O(n·|W|) instead of O(n·m).
+ *   checks. Iterations cost O(n·|W|) instead of O(n·m): W's atoms are copied into a
+ *   contiguous n×|W| matrix whenever W changes (up to 2^22 entries), so that the two
+ *   products of an iteration are two BLAS-2 calls.
  *
  *   The optional adaptive restart (O'Donoghue & Candès 2015, gradient scheme) resets
  *   t to 1 when ⟨y_k − x_k, x_k − x_{k−1}⟩ > 0; it too leaves the O(1/k²) proof, and
@@ -75,9 +77,11 @@ void basin_dict_dct(long n, long m, long j0, long j1, double *D);
  * order. work: 2n doubles. Returns 0 or BASIN_EINVAL (n not a power of two). */
 int basin_dict_haar(long n, long j0, long j1, double *D, double *work);
 
-/* Gaussian atoms: the next n·(j1 − j0) standard normals of rng, column by column, each
- * column then scaled to unit norm (consecutive ranges draw the same numbers as one call). */
-void basin_dict_gaussian(long n, long j0, long j1, basin_rng *rng, double *D);
+/* Gaussian atoms: the next n·(j1 − j0) standard normals of g, column by column, each
+ * column then scaled to unit norm. Consecutive ranges draw the same numbers as one call
+ * when n·(j1 − j0) is a multiple of BASIN_NORMAL_LANES in every call but the last
+ * (basin_normal_gen_fill's rule). */
+void basin_dict_gaussian(long n, long j0, long j1, basin_normal_gen *g, double *D);
 
 /* norms[j] = ‖d_j‖₂, j < m. */
 void basin_dict_norms(long n, long m, const double *D, double *norms);
@@ -125,6 +129,11 @@ typedef struct basin_lasso {
     long n_ws;
     unsigned char *in_ws; /* owned, m (working sets only) */
     double *norms;        /* owned, m: ‖d_j‖ (working sets only) */
+    const double *DW;     /* the atoms of W gathered contiguously (n×|W|, column-major) in
+                             DW_store, or NULL (W is every atom, or n·|W| > 2^22): then
+                             products over W go atom by atom */
+    double *DW_store;     /* owned (working sets): grown on demand */
+    long cap_DW;          /* doubles allocated in DW_store */
     double full_gap;      /* working sets: the full gap at the last check */
     double check_gap;     /* working sets: also check when W's gap ≤ this (caller-set; 0) */
     /* at the current iterate */

@@ -55,7 +55,8 @@ int basin_wavelet_dyadic_levels(long n);
  * 2^J (J = 0 copies). work: n doubles. x and c must not overlap. */
 void basin_dwt(const basin_wavelet *w, long n, int J, const double *x, double *c, double *work);
 
-/* Inverse transform of c[0, n) into x[0, n); same conditions. */
+/* Inverse transform of c[0, n) into x[0, n); same conditions, except that J ≤ 1 level
+ * uses no work (it may then be NULL). */
 void basin_idwt(const basin_wavelet *w, long n, int J, const double *c, double *x, double *work);
 
 /* ---- shrinkage ----------------------------------------------------------------------- */

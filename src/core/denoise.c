@@ -6,6 +6,7 @@
 #include "basin/denoise.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 /* WaveLab MakeSignal's positions, heights and widths (Donoho & Johnstone 1994, Table 1). */
@@ -14,36 +15,120 @@ static const double blocks_h[11] = {4, -5, 3, -4, 5, -4.2, 2.1, 4.3, -3.1, 2.1, 
 static const double bumps_h[11] = {4, 5, 3, 4, 5, 4.2, 2.1, 4.3, 3.1, 5.1, 4.2};
 static const double bumps_w[11] = {.005, .005, .006, .01, .01, .03, .01, .01, .005, .008, .005};
 
-static double sign0(double x)
+/* sign(x) with sign(0) = 0, without branches (the loops over it vectorise) */
+static inline double sign0(double x)
 {
-    return x > 0.0 ? 1.0 : x < 0.0 ? -1.0 : 0.0;
+    return (double)(x > 0.0) - (double)(x < 0.0);
 }
 
-void basin_test_signal_fill(basin_test_signal kind, long n, long i0, long i1, double *x)
+/* sin x for 0 ≤ |x| < 2^20 without branches, so that the loops over it vectorise (the
+ * test signals' arguments stay below 140). x = kπ/2 + (r0 + r1) by fdlibm's two-step
+ * Cody–Waite reduction (π/2 in parts of 33, 33 and 53 bits: k·part is exact for
+ * |k| < 2^20, and the ~119 bits carried cover the worst cancellation of doubles this
+ * small), then the fdlibm/FreeBSD kernels __kernel_sin and __kernel_cos on
+ * |r| ≤ π/4 (errors under 1 ulp; libm's sin is correctly rounded, so the two may differ
+ * in the last bit). k is rounded by the 1.5·2^52 shift, whose low bits give k mod 4.
+ * Plain IEEE operations only (no fma: the C11 build does not contract), so every SIMD
+ * width gives the same bits. */
+static inline double sin_small(double x)
+{
+    static const double invpio2 = 6.36619772367581382433e-01, /* 2/π */
+        pio2_1 = 1.57079632673412561417e+00,                  /* first 33 bits of π/2 */
+        pio2_2 = 6.07710050630396597660e-11,                  /* next 33 bits */
+        pio2_2t = 2.02226624879595063154e-21,                 /* π/2 − pio2_1 − pio2_2 */
+        shift = 0x1.8p52;
+    static const double S1 = -1.66666666666666324348e-01, S2 = 8.33333333332248946124e-03,
+                        S3 = -1.98412698298579493134e-04, S4 = 2.75573137070700676789e-06,
+                        S5 = -2.50507602534068634195e-08, S6 = 1.58969099521155010221e-10;
+    static const double C1 = 4.16666666666666019037e-02, C2 = -1.38888888888741095749e-03,
+                        C3 = 2.48015872894767294178e-05, C4 = -2.75573143513906633035e-07,
+                        C5 = 2.08757232129817482790e-09, C6 = -1.13596475577881948265e-11;
+    const double kf_shifted = x * invpio2 + shift;
+    uint64_t kbits;
+    memcpy(&kbits, &kf_shifted, sizeof kbits);
+    const double k = kf_shifted - shift;
+    /* r0 + r1 = x − kπ/2 */
+    const double t = x - k * pio2_1; /* exact */
+    double w = k * pio2_2;
+    const double r = t - w;
+    w = k * pio2_2t - ((t - r) - w);
+    const double r0 = r - w, r1 = (r - r0) - w;
+    /* the kernels: sin(r0 + r1) and cos(r0 + r1) */
+    const double z = r0 * r0, z2 = z * z, v = z * r0;
+    const double ps = S2 + z * (S3 + z * S4) + z * z2 * (S5 + z * S6);
+    const double sn = r0 - ((z * (0.5 * r1 - v * ps) - r1) - v * S1);
+    const double pc = z * (C1 + z * (C2 + z * C3)) + z2 * z2 * (C4 + z * (C5 + z * C6));
+    const double hz = 0.5 * z, wc = 1.0 - hz;
+    const double cs = wc + (((1.0 - wc) - hz) + (z * pc - r0 * r1));
+    /* sin(kπ/2 + r) = sin r, cos r, −sin r, −cos r for k mod 4 = 0, 1, 2, 3 */
+    const double f = (kbits & 1) ? cs : sn;
+    return (kbits & 2) ? -f : f;
+}
+
+/* The loops below are cloned for AVX-512 and AVX2 where the compiler supports it; the
+ * clones compute the same operations (no contraction), so they give the same bits. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
+#define BASIN_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define BASIN_CLONES
+#endif
+
+BASIN_CLONES static void fill_doppler(long n, long i0, long i1, double *restrict x)
+{
+    for (long i = i0; i < i1; i++) {
+        const double t = (double)(i + 1) / (double)n;
+        x[i] = sqrt(t * (1.0 - t)) * sin_small(2.0 * M_PI * 1.05 / (t + 0.05));
+    }
+}
+
+BASIN_CLONES static void fill_heavisine(long n, long i0, long i1, double *restrict x)
+{
+    for (long i = i0; i < i1; i++) {
+        const double t = (double)(i + 1) / (double)n;
+        x[i] = 4.0 * sin_small(4.0 * M_PI * t) - sign0(t - 0.3) - sign0(0.72 - t);
+    }
+}
+
+BASIN_CLONES static void fill_bumps(long n, long i0, long i1, double *restrict x)
 {
     for (long i = i0; i < i1; i++) {
         const double t = (double)(i + 1) / (double)n;
         double f = 0.0;
-        switch (kind) {
-        case BASIN_SIGNAL_BLOCKS:
-            for (int j = 0; j < 11; j++)
-                f += blocks_h[j] * (1.0 + sign0(t - dj_pos[j])) / 2.0;
-            break;
-        case BASIN_SIGNAL_BUMPS:
-            for (int j = 0; j < 11; j++) {
-                double u = 1.0 + fabs((t - dj_pos[j]) / bumps_w[j]);
-                double u2 = u * u;
-                f += bumps_h[j] / (u2 * u2);
-            }
-            break;
-        case BASIN_SIGNAL_HEAVISINE:
-            f = 4.0 * sin(4.0 * M_PI * t) - sign0(t - 0.3) - sign0(0.72 - t);
-            break;
-        case BASIN_SIGNAL_DOPPLER:
-            f = sqrt(t * (1.0 - t)) * sin(2.0 * M_PI * 1.05 / (t + 0.05));
-            break;
+        for (int j = 0; j < 11; j++) {
+            double u = 1.0 + fabs((t - dj_pos[j]) / bumps_w[j]);
+            double u2 = u * u;
+            f += bumps_h[j] / (u2 * u2);
         }
         x[i] = f;
+    }
+}
+
+BASIN_CLONES static void fill_blocks(long n, long i0, long i1, double *restrict x)
+{
+    for (long i = i0; i < i1; i++) {
+        const double t = (double)(i + 1) / (double)n;
+        double f = 0.0;
+        for (int j = 0; j < 11; j++)
+            f += blocks_h[j] * (1.0 + sign0(t - dj_pos[j])) / 2.0;
+        x[i] = f;
+    }
+}
+
+void basin_test_signal_fill(basin_test_signal kind, long n, long i0, long i1, double *x)
+{
+    switch (kind) {
+    case BASIN_SIGNAL_BLOCKS:
+        fill_blocks(n, i0, i1, x);
+        break;
+    case BASIN_SIGNAL_BUMPS:
+        fill_bumps(n, i0, i1, x);
+        break;
+    case BASIN_SIGNAL_HEAVISINE:
+        fill_heavisine(n, i0, i1, x);
+        break;
+    case BASIN_SIGNAL_DOPPLER:
+        fill_doppler(n, i0, i1, x);
+        break;
     }
 }
 

@@ -49,9 +49,9 @@ int basin_dict_haar(long n, long j0, long j1, double *D, double *work)
     return 0;
 }
 
-void basin_dict_gaussian(long n, long j0, long j1, basin_rng *rng, double *D)
+void basin_dict_gaussian(long n, long j0, long j1, basin_normal_gen *g, double *D)
 {
-    basin_rng_normals(rng, D + j0 * n, n * (j1 - j0));
+    basin_normal_gen_fill(g, D + j0 * n, n * (j1 - j0));
     normalise_columns(n, j1 - j0, D + j0 * n);
 }
 
@@ -118,6 +118,7 @@ static inline double max_d(double a, double b)
 #define WS_RATIO      0.05 /* check when W's gap ≤ WS_RATIO × the last full gap */
 #define WS_POWER_ITER 20
 #define WS_POWER_TOL  1e-2
+#define WS_GATHER_MAX (1L << 22) /* largest n·|W| copied into the contiguous D_W */
 
 /* F(z) and the residual sums ‖r‖², ⟨a, r⟩ (r = a − Dz), ‖z‖₁, nnz at the current iterate. */
 static void lasso_primal(basin_lasso *s, double *rr_out, double *ar_out)
@@ -129,9 +130,17 @@ static void lasso_primal(basin_lasso *s, double *rr_out, double *ar_out)
         rr += r * r;
         ar += s->a[i] * r;
     }
-    for (long j = 0; j < s->m; j++) {
-        l1 += fabs(s->z[j]);
-        nnz += s->z[j] != 0.0;
+    if (s->n_ws < s->m) { /* z vanishes outside the working set */
+        for (long q = 0; q < s->n_ws; q++) {
+            double zj = s->z[s->ws[q]];
+            l1 += fabs(zj);
+            nnz += zj != 0.0;
+        }
+    } else {
+        for (long j = 0; j < s->m; j++) {
+            l1 += fabs(s->z[j]);
+            nnz += s->z[j] != 0.0;
+        }
     }
     s->objective = 0.5 * rr + s->lambda * l1;
     s->residual = sqrt(rr);
@@ -156,12 +165,18 @@ static double ginf_over(const basin_lasso *s, const long *idx, long k)
     return ginf;
 }
 
-/* out = D z for the z of `nnz` nonzeros listed in active (a dense product when many). */
-static void apply_D(const basin_lasso *s, const double *z, const long *active, long nnz,
-                    double *out)
+/* out = D z for the z of `nnz` nonzeros listed in active (a dense product when many: by
+ * D, or by the gathered D_W on z's compact copy zc[q] = z_{W_q} when there is one). */
+static void apply_D(const basin_lasso *s, const double *z, const double *zc, const long *active,
+                    long nnz, double *out)
 {
     const long n = s->n, m = s->m;
-    if (nnz * 4 > m) {
+    if (s->DW && nnz * 4 > s->n_ws) {
+        cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)s->n_ws, 1.0, s->DW, (int)n, zc, 1,
+                    0.0, out, 1);
+        return;
+    }
+    if (!s->DW && nnz * 4 > m) {
         cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)m, 1.0, s->D, (int)n, z, 1, 0.0, out,
                     1);
         return;
@@ -173,7 +188,8 @@ static void apply_D(const basin_lasso *s, const double *z, const long *active, l
     }
 }
 
-/* g_j = d_jᵀ(Dz − a) for every atom (full) or for the iterated ones */
+/* g_j = d_jᵀ(Dz − a) for every atom (full) or for the iterated ones (one product with the
+ * gathered D_W, its compact result in work_m[m, m + |W|), when there is one) */
 static void gradient(const basin_lasso *s, const double *Dz, double *g, bool full)
 {
     const long n = s->n, m = s->m;
@@ -182,6 +198,14 @@ static void gradient(const basin_lasso *s, const double *Dz, double *g, bool ful
     if (full || s->n_ws == m) {
         cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)m, 1.0, s->D, (int)n, s->work_n, 1, 0.0,
                     g, 1);
+        return;
+    }
+    if (s->DW) {
+        double *gc = s->work_m + m;
+        cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)s->n_ws, 1.0, s->DW, (int)n, s->work_n,
+                    1, 0.0, gc, 1);
+        for (long q = 0; q < s->n_ws; q++)
+            g[s->ws[q]] = gc[q];
         return;
     }
     for (long q = 0; q < s->n_ws; q++) {
@@ -220,42 +244,72 @@ static double select_largest(double *a, long m, long k)
     return a[target];
 }
 
-/* λ_max(D_WᵀD_W) by power iteration over the working set (from below). */
+/* λ_max(D_WᵀD_W) by power iteration over the working set (from below), on compact
+ * vectors v, w (v_q is the entry of atom W_q) in work_m: with the gathered D_W two
+ * products a step, else one BLAS-1 call per atom. */
 static double ws_lipschitz(basin_lasso *s)
 {
-    const long n = s->n;
+    const long n = s->n, k = s->n_ws;
     double *v = s->work_m, *w = s->work_m + s->m, *u = s->work_n;
     basin_rng rng;
     basin_rng_seed(&rng, 0x5eedULL);
     double vn = 0.0;
-    for (long q = 0; q < s->n_ws; q++) {
-        v[s->ws[q]] = basin_rng_uniform(&rng) + 0.5;
-        vn += v[s->ws[q]] * v[s->ws[q]];
+    for (long q = 0; q < k; q++) {
+        v[q] = basin_rng_uniform(&rng) + 0.5;
+        vn += v[q] * v[q];
     }
     vn = sqrt(vn);
-    for (long q = 0; q < s->n_ws; q++)
-        v[s->ws[q]] /= vn;
+    for (long q = 0; q < k; q++)
+        v[q] /= vn;
     double rho = 0.0;
     for (int it = 0; it < WS_POWER_ITER; it++) {
         /* u = D_W v, ρ = ‖u‖², w = D_Wᵀu, v ← w/‖w‖ */
-        memset(u, 0, (size_t)n * sizeof *u);
-        for (long q = 0; q < s->n_ws; q++)
-            cblas_daxpy((int)n, v[s->ws[q]], s->D + s->ws[q] * n, 1, u, 1);
-        double rho_new = cblas_ddot((int)n, u, 1, u, 1), wn = 0.0;
-        for (long q = 0; q < s->n_ws; q++) {
-            long j = s->ws[q];
-            w[j] = cblas_ddot((int)n, s->D + j * n, 1, u, 1);
-            wn += w[j] * w[j];
+        if (s->DW) {
+            cblas_dgemv(CblasColMajor, CblasNoTrans, (int)n, (int)k, 1.0, s->DW, (int)n, v, 1, 0.0,
+                        u, 1);
+        } else {
+            memset(u, 0, (size_t)n * sizeof *u);
+            for (long q = 0; q < k; q++)
+                cblas_daxpy((int)n, v[q], s->D + s->ws[q] * n, 1, u, 1);
         }
-        wn = sqrt(wn);
+        double rho_new = cblas_ddot((int)n, u, 1, u, 1);
+        if (s->DW)
+            cblas_dgemv(CblasColMajor, CblasTrans, (int)n, (int)k, 1.0, s->DW, (int)n, u, 1, 0.0, w,
+                        1);
+        else
+            for (long q = 0; q < k; q++)
+                w[q] = cblas_ddot((int)n, s->D + s->ws[q] * n, 1, u, 1);
+        double wn = cblas_dnrm2((int)k, w, 1);
         bool done = fabs(rho_new - rho) <= WS_POWER_TOL * rho_new || wn == 0.0;
         rho = rho_new;
         if (done)
             break;
-        for (long q = 0; q < s->n_ws; q++)
-            v[s->ws[q]] = w[s->ws[q]] / wn;
+        for (long q = 0; q < k; q++)
+            v[q] = w[q] / wn;
     }
     return rho > 0.0 ? rho : 1.0;
+}
+
+/* Copies the atoms of W, in order, into the contiguous n×|W| D_W (s->DW), when W is a
+ * proper subset of at most WS_GATHER_MAX entries and the memory is there; else s->DW =
+ * NULL and the products go atom by atom. */
+static void ws_gather(basin_lasso *s)
+{
+    const long n = s->n, k = s->n_ws;
+    s->DW = NULL;
+    if (k == s->m || n * k > WS_GATHER_MAX)
+        return;
+    if (n * k > s->cap_DW) {
+        long cap = 2 * n * k < WS_GATHER_MAX ? 2 * n * k : WS_GATHER_MAX;
+        double *p = realloc(s->DW_store, (size_t)cap * sizeof *p);
+        if (!p)
+            return;
+        s->DW_store = p;
+        s->cap_DW = cap;
+    }
+    for (long q = 0; q < k; q++)
+        memcpy(s->DW_store + q * n, s->D + s->ws[q] * n, (size_t)n * sizeof *s->D);
+    s->DW = s->DW_store;
 }
 
 /* Working sets: W = supp(z) ∪ the atoms of largest |g_j|/‖d_j‖, |W| = min(m,
@@ -293,8 +347,10 @@ static void ws_rebuild(basin_lasso *s)
     for (long j = 0; j < m; j++)
         if (s->in_ws[j])
             s->ws[s->n_ws++] = j;
-    if (changed)
+    if (changed) {
+        ws_gather(s);
         s->L = ws_lipschitz(s);
+    }
     /* restart: every iterate buffer holds z (zero outside W ⊇ supp z), t = 1 */
     memcpy(s->z_prev, s->z, (size_t)m * sizeof *s->z);
     memcpy(s->spare_m, s->z, (size_t)m * sizeof *s->z);
@@ -398,6 +454,7 @@ void basin_lasso_step(basin_lasso *s)
     for (long i = 0; i < n; i++)
         s->Dy[i] = s->Dz[i] + beta * (s->Dz[i] - s->Dz_prev[i]);
     double *z_new = s->spare_m, *Dz_new = s->spare_n, *g_new = s->spare_g;
+    double *zc = s->work_m; /* z_new on W, compact (for the product with D_W) */
     long nnz;
     double restart_dot;
     for (;;) {
@@ -414,12 +471,13 @@ void basin_lasso_step(basin_lasso *s)
             double au = fabs(u);
             double zj = au > tau ? copysign(au - tau, u) : 0.0;
             z_new[j] = zj;
+            zc[q] = zj;
             if (zj != 0.0)
                 s->active[nnz++] = j;
             dd += (zj - y) * (zj - y);
             restart_dot += (y - zj) * (zj - s->z[j]);
         }
-        apply_D(s, z_new, s->active, nnz, Dz_new);
+        apply_D(s, z_new, zc, s->active, nnz, Dz_new);
         /* sufficient decrease ‖D(z_new − y)‖² ≤ L‖z_new − y‖², allowing for rounding in the
          * difference of the two products */
         double Ddd = 0.0, scale = 0.0;
@@ -477,6 +535,7 @@ void basin_lasso_free(basin_lasso *s)
     free(s->ws);
     free(s->in_ws);
     free(s->norms);
+    free(s->DW_store);
     memset(s, 0, sizeof *s);
 }
 

@@ -38,7 +38,8 @@
  *              signal), "prior" (the generating spectrum of "stationary"), or an array of
  *              n/2 + 1 numbers in [0, 1e24] (also the generating spectrum of "stationary";
  *              its default is a unit-variance Lorentzian, corner 0.02 cycles/sample).
- *   seed       uint64; streams split from it: 1 noise, 2 the stationary signal.
+ *   seed       uint64; streams split from it: 1 noise (basin_normal_gen's ziggurat
+ *              normals; version 1 drew them by the polar method), 2 the stationary signal.
  * Admission (BASIN_ELIMIT): n against max_array_elements (at /n), the operations (about
  * 200·n for the synthesis, the transforms and the metrics, plus 40·n·log2 n for
  * Fourier paths) against max_work (at /n).
@@ -69,6 +70,7 @@
 
 #define N_MAX              (1L << 21)
 #define SYNTH_CHUNK        (1L << 18) /* samples synthesised between two stop checks */
+#define SYNTH_BLOCK        2048       /* samples of signal and noise made together (in cache) */
 #define COEFF_ARTIFACT_MAX (1L << 18) /* larger runs omit the `coefficients` artifact */
 #define VALUE_MAX          1e12
 #define SPECTRUM_MAX       1e24
@@ -417,6 +419,82 @@ out:
 
 /* ---- run ------------------------------------------------------------------------------ */
 
+/* The sums below run in LANES interleaved partial sums (sample i into sum i mod LANES,
+ * added up in order at the end), so that they vectorise with a fixed rounding: the same
+ * bits at every SIMD width. */
+#define LANES 8
+
+static double lanes_total(const double s[LANES])
+{
+    double t = 0.0;
+    for (int l = 0; l < LANES; l++)
+        t += s[l];
+    return t;
+}
+
+/* y_i ← x_i + σ y_i (y holds standard normals) for i in [i0, i1), i0 a multiple of LANES;
+ * adds x_i² to xx and (σ y_i)² to ee, lane by lane. */
+static void add_noise(long i0, long i1, double sigma, const double *restrict x, double *restrict y,
+                      double xx[LANES], double ee[LANES])
+{
+    long i = i0;
+    for (; i + LANES <= i1; i += LANES)
+        for (int l = 0; l < LANES; l++) {
+            double z = sigma * y[i + l];
+            y[i + l] = x[i + l] + z;
+            xx[l] += x[i + l] * x[i + l];
+            ee[l] += z * z;
+        }
+    for (; i < i1; i++) {
+        double z = sigma * y[i];
+        y[i] = x[i] + z;
+        xx[i % LANES] += x[i] * x[i];
+        ee[i % LANES] += z * z;
+    }
+}
+
+/* Σ (x̂_i − x_i)² (x may be NULL: 0) into *err; returns whether every x̂_i is finite
+ * (v − v is 0 for a finite v, NaN otherwise). */
+static bool error_and_finite(long n, const double *restrict xhat, const double *restrict x,
+                             double *err)
+{
+    double e[LANES] = {0.0}, bad[LANES] = {0.0};
+    const long n8 = n / LANES * LANES;
+    if (x) {
+        for (long i = 0; i < n8; i += LANES)
+            for (int l = 0; l < LANES; l++) {
+                double v = xhat[i + l], d = v - x[i + l];
+                bad[l] += v - v;
+                e[l] += d * d;
+            }
+        for (long i = n8; i < n; i++) {
+            double d = xhat[i] - x[i];
+            bad[i % LANES] += xhat[i] - xhat[i];
+            e[i % LANES] += d * d;
+        }
+    } else {
+        for (long i = 0; i < n8; i += LANES)
+            for (int l = 0; l < LANES; l++)
+                bad[l] += xhat[i + l] - xhat[i + l];
+        for (long i = n8; i < n; i++)
+            bad[i % LANES] += xhat[i] - xhat[i];
+    }
+    *err = lanes_total(e);
+    return lanes_total(bad) == 0.0;
+}
+
+/* x = Wᵀc for the J-level coefficients c[0, n) without scratch of its own, c destroyed:
+ * the levels J..2 rebuild a_1 from c[0, n/2) (the wavedec layout of a_1's own (J − 1)-level
+ * transform) into x[0, n/2), with x[n/2, n) as their scratch; a_1 then moves to c[0, n/2),
+ * which those levels have consumed, and the last level reads c into x. c and x hold n
+ * doubles each. */
+static void inverse_in_place(const basin_wavelet *w, long n, int J, double *c, double *x)
+{
+    basin_idwt(w, n / 2, J - 1, c, x, x + n / 2);
+    memcpy(c, x, (size_t)(n / 2) * sizeof *c);
+    basin_idwt(w, n, 1, c, x, NULL); /* one level uses no scratch */
+}
+
 static int denoise_run(const void *config, basin_ctx *ctx)
 {
     const denoise_config *cfg = config;
@@ -426,10 +504,13 @@ static int denoise_run(const void *config, basin_ctx *ctx)
     basin_rfft f;
     memset(&f, 0, sizeof f);
     int rc = 0;
-    /* xhat and work double as the scratch of the transforms and of σ̂ (n + extra) */
+    /* xhat and work double as the scratch of the transforms and of σ̂ (n + extra); pages
+     * are only touched (and paid for) by the methods that use them */
     const size_t scratch = (size_t)n + BASIN_MAD_EXTRA;
-    double *x = NULL, *y = malloc((size_t)n * sizeof *y), *xhat = malloc(scratch * sizeof *xhat);
-    double *work = malloc(scratch * sizeof *work), *P = NULL, *P_prior = NULL;
+    double *x = NULL, *y = basin_array_alloc((size_t)n * sizeof *y);
+    double *xhat = basin_array_alloc(scratch * sizeof *xhat);
+    double *work = basin_array_alloc(scratch * sizeof *work), *P = NULL, *P_prior = NULL;
+    bool x_owned = true, y_owned = true, xhat_owned = true; /* until the context takes them */
     double tau[30];
     int64_t shape[1] = {n};
     if (!y || !xhat || !work) {
@@ -450,15 +531,16 @@ static int denoise_run(const void *config, basin_ctx *ctx)
             basin_spectrum_lorentzian(n, FC_DEFAULT, P_prior);
     }
     basin_ctx_seed(ctx, cfg->seed);
-    basin_rng root, rng_noise, rng_signal;
+    basin_rng root, rng_signal;
     basin_rng_seed(&root, cfg->seed);
-    basin_rng_split(&root, STREAM_NOISE, &rng_noise);
     basin_rng_split(&root, STREAM_SIGNAL, &rng_signal);
+    basin_normal_gen noise;
+    basin_normal_gen_seed(&noise, cfg->seed, STREAM_NOISE);
 
     /* the observation: y = x + σξ, or as given */
-    double xx = 0.0, e_in = 0.0;
+    double xx = 0.0, e_in = 0.0, xx_l[LANES] = {0.0}, e_in_l[LANES] = {0.0};
     if (synthetic) {
-        if (!(x = malloc((size_t)n * sizeof *x))) {
+        if (!(x = basin_array_alloc((size_t)n * sizeof *x))) {
             rc = BASIN_ENOMEM;
             goto out;
         }
@@ -470,22 +552,29 @@ static int denoise_run(const void *config, basin_ctx *ctx)
                 goto out;
             }
             long i1 = i0 + SYNTH_CHUNK < n ? i0 + SYNTH_CHUNK : n;
-            if (cfg->signal != SIG_STATIONARY)
-                basin_test_signal_fill((basin_test_signal)cfg->signal, n, i0, i1, x);
-            basin_rng_normals(&rng_noise, y + i0, i1 - i0);
-            for (long i = i0; i < i1; i++) {
-                double z = cfg->sigma * y[i];
-                y[i] = x[i] + z;
-                xx += x[i] * x[i];
-                e_in += z * z;
+            /* blocks of a multiple of BASIN_NORMAL_LANES: the noise is the stream's first n
+             * normals whatever the blocking */
+            for (long b0 = i0; b0 < i1; b0 += SYNTH_BLOCK) {
+                long b1 = b0 + SYNTH_BLOCK < i1 ? b0 + SYNTH_BLOCK : i1;
+                if (cfg->signal != SIG_STATIONARY)
+                    basin_test_signal_fill((basin_test_signal)cfg->signal, n, b0, b1, x);
+                basin_normal_gen_fill(&noise, y + b0, b1 - b0);
+                add_noise(b0, b1, cfg->sigma, x, y, xx_l, e_in_l);
             }
         }
-        if ((rc = basin_ctx_artifact(ctx, "clean", BASIN_F64, 1, shape, x)))
+        xx = lanes_total(xx_l);
+        e_in = lanes_total(e_in_l);
+        /* x and y become the context's (no copy) and are only read from here on */
+        rc = basin_ctx_artifact_take(ctx, "clean", BASIN_F64, 1, shape, x);
+        x_owned = false;
+        if (rc)
             goto out;
     } else {
         memcpy(y, cfg->y_given, (size_t)n * sizeof *y);
     }
-    if ((rc = basin_ctx_artifact(ctx, "noisy", BASIN_F64, 1, shape, y)))
+    rc = basin_ctx_artifact_take(ctx, "noisy", BASIN_F64, 1, shape, y);
+    y_owned = false;
+    if (rc)
         goto out;
     basin_ctx_progress(ctx, 0.25);
     if (basin_ctx_should_stop(ctx)) {
@@ -496,8 +585,7 @@ static int denoise_run(const void *config, basin_ctx *ctx)
     long kept = n;
     double sigma = cfg->sigma, sigma_hat = NAN;
     if (cfg->method == METHOD_WAVELET) {
-        /* c = W y (in work); threshold the details; x̂ = Wᵀ c, with y (already attached as
-         * an artifact) as the transform's scratch */
+        /* c = W y (in work); threshold the details; x̂ = Wᵀ c */
         basin_dwt(w, n, cfg->levels, y, work, xhat);
         if (basin_ctx_should_stop(ctx)) {
             rc = BASIN_ECANCELLED;
@@ -513,7 +601,7 @@ static int denoise_run(const void *config, basin_ctx *ctx)
             rc = BASIN_ECANCELLED;
             goto out;
         }
-        basin_idwt(w, n, cfg->levels, work, xhat, y);
+        inverse_in_place(w, n, cfg->levels, work, xhat);
         sigma = sigma_hat;
         if (cfg->threshold != BASIN_SHRINK_SURE)
             basin_ctx_summary_real(ctx, "threshold", tau[0]);
@@ -553,13 +641,7 @@ static int denoise_run(const void *config, basin_ctx *ctx)
     basin_ctx_progress(ctx, 0.9);
 
     double e_out = 0.0;
-    bool finite = true;
-    for (long i = 0; i < n; i++) {
-        finite &= isfinite(xhat[i]) != 0;
-        if (synthetic)
-            e_out += (xhat[i] - x[i]) * (xhat[i] - x[i]);
-    }
-    if (!finite) {
+    if (!error_and_finite(n, xhat, synthetic ? x : NULL, &e_out)) {
         basin_ctx_fail(ctx, "diverged", 0, "the denoised signal is not finite");
         rc = BASIN_EDIVERGED;
         goto out;
@@ -571,14 +653,19 @@ static int denoise_run(const void *config, basin_ctx *ctx)
     basin_ctx_summary_real(ctx, "sigma", sigma);
     if (!isnan(sigma_hat))
         basin_ctx_summary_real(ctx, "sigma_hat", sigma_hat);
-    if ((rc = basin_ctx_artifact(ctx, "denoised", BASIN_F64, 1, shape, xhat)))
+    rc = basin_ctx_artifact_take(ctx, "denoised", BASIN_F64, 1, shape, xhat);
+    xhat_owned = false;
+    if (rc)
         goto out;
     basin_ctx_progress(ctx, 1.0);
 out:
     basin_rfft_free(&f);
-    free(x);
-    free(y);
-    free(xhat);
+    if (x_owned)
+        free(x);
+    if (y_owned)
+        free(y);
+    if (xhat_owned)
+        free(xhat);
     free(work);
     free(P);
     free(P_prior);
@@ -587,7 +674,7 @@ out:
 
 const basin_model model_denoise = {
     .kind = "denoise",
-    .version = "1",
+    .version = "2",
     .summary = "denoising of a noisy signal: Wiener filter in the Fourier basis or wavelet "
                "shrinkage (haar, db4; VisuShrink, SureShrink)",
     .parse = denoise_parse,

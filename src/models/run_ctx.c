@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util/clock.h"
 
@@ -203,8 +204,53 @@ int basin_ctx_series(basin_ctx *ctx, const char *name, int64_t step, double valu
     return 0;
 }
 
-int basin_ctx_artifact(basin_ctx *ctx, const char *name, basin_dtype dtype, int ndim,
-                       const int64_t *shape, const void *data)
+#define HUGE_MIN   ((size_t)4 << 20) /* arrays from 4 MiB on get transparent huge pages */
+#define HUGE_ALIGN ((size_t)2 << 20)
+
+void *basin_array_alloc(size_t nbytes)
+{
+#ifdef MADV_HUGEPAGE
+    if (nbytes >= HUGE_MIN) {
+        void *p = NULL;
+        if (posix_memalign(&p, HUGE_ALIGN, nbytes) != 0)
+            return NULL;
+        /* advice only: where THP is off or the call fails, the block works as any other */
+        (void)madvise(p, nbytes & ~(size_t)4095, MADV_HUGEPAGE);
+        return p;
+    }
+#endif
+    return malloc(nbytes ? nbytes : 1);
+}
+
+/* Attaches `data` (nbytes, owned from here on) as artifact `name`; on failure frees it. */
+static int attach(basin_ctx *ctx, const char *name, basin_dtype dtype, int ndim,
+                  const int64_t *shape, void *data, size_t nbytes)
+{
+    run_artifact *a = (run_artifact *)run_ctx_find_artifact(ctx, name);
+    if (a) {
+        if (a->data != data) /* the same block taken again stays */
+            free(a->data);
+    } else {
+        if (grow((void **)&ctx->artifacts, &ctx->cap_artifacts, ctx->n_artifacts, sizeof *a)) {
+            free(data);
+            return BASIN_ENOMEM;
+        }
+        a = &ctx->artifacts[ctx->n_artifacts++];
+        memset(a, 0, sizeof *a);
+        snprintf(a->name, sizeof a->name, "%s", name);
+    }
+    a->dtype = dtype;
+    a->ndim = ndim;
+    for (int d = 0; d < ndim; d++)
+        a->shape[d] = shape[d];
+    a->data = data;
+    a->nbytes = nbytes;
+    return 0;
+}
+
+/* The byte size of an array of `shape`, checked against the limits; 0 or a basin_err. */
+static int artifact_bytes(const basin_ctx *ctx, basin_dtype dtype, int ndim, const int64_t *shape,
+                          size_t *nbytes)
 {
     if (ndim < 0 || ndim > BASIN_MAX_NDIM)
         return BASIN_EINVAL;
@@ -216,30 +262,36 @@ int basin_ctx_artifact(basin_ctx *ctx, const char *name, basin_dtype dtype, int 
     }
     if (count > (size_t)ctx->limits.max_array_elements)
         return BASIN_ELIMIT;
-    size_t nbytes = count * basin_dtype_size(dtype);
-    void *copy = malloc(nbytes ? nbytes : 1);
+    *nbytes = count * basin_dtype_size(dtype);
+    return 0;
+}
+
+int basin_ctx_artifact(basin_ctx *ctx, const char *name, basin_dtype dtype, int ndim,
+                       const int64_t *shape, const void *data)
+{
+    size_t nbytes = 0;
+    int rc = artifact_bytes(ctx, dtype, ndim, shape, &nbytes);
+    if (rc)
+        return rc;
+    void *copy = basin_array_alloc(nbytes);
     if (!copy)
         return BASIN_ENOMEM;
     memcpy(copy, data, nbytes);
-    run_artifact *a = (run_artifact *)run_ctx_find_artifact(ctx, name);
-    if (a) {
-        free(a->data);
-    } else {
-        if (grow((void **)&ctx->artifacts, &ctx->cap_artifacts, ctx->n_artifacts, sizeof *a)) {
-            free(copy);
-            return BASIN_ENOMEM;
-        }
-        a = &ctx->artifacts[ctx->n_artifacts++];
-        memset(a, 0, sizeof *a);
-        snprintf(a->name, sizeof a->name, "%s", name);
+    return attach(ctx, name, dtype, ndim, shape, copy, nbytes);
+}
+
+int basin_ctx_artifact_take(basin_ctx *ctx, const char *name, basin_dtype dtype, int ndim,
+                            const int64_t *shape, void *data)
+{
+    size_t nbytes = 0;
+    int rc = artifact_bytes(ctx, dtype, ndim, shape, &nbytes);
+    if (rc) {
+        free(data);
+        return rc;
     }
-    a->dtype = dtype;
-    a->ndim = ndim;
-    for (int d = 0; d < ndim; d++)
-        a->shape[d] = shape[d];
-    a->data = copy;
-    a->nbytes = nbytes;
-    return 0;
+    if (!data && !(data = malloc(1))) /* an empty array: still a block, as the copy makes */
+        return BASIN_ENOMEM;
+    return attach(ctx, name, dtype, ndim, shape, data, nbytes);
 }
 
 void basin_ctx_summary_real(basin_ctx *ctx, const char *name, double value)

@@ -48,7 +48,9 @@
  *   record_every  integer in [1, 1e7], default max(1, ⌈max_iter/1000⌉): series points at
  *                 iteration 0, every record_every iterations and the last one (omp: every
  *                 atom).
- *   seed          uint64; streams split from it: 1 dictionary, 2 code, 3 noise.
+ *   seed          uint64; streams split from it: 1 dictionary (basin_normal_gen's
+ *                 ziggurat normals; version 1 drew them by the polar method), 2 code,
+ *                 3 noise.
  * Admission (one problem, BASIN_ELIMIT): n·m against max_array_elements (at /atoms, or
  * /dictionary when given; OMP's k² Cholesky entries are fewer, as k ≤ min(n, m)); the
  * planned operations — building D, ≤ 100 power steps of 2nm, max_iter iterations of
@@ -429,14 +431,20 @@ out:
 
 /* ---- run ------------------------------------------------------------------------------ */
 
-/* Builds the dictionary into D in column blocks, checking for stop between blocks. */
-static int build_dictionary(const sparse_config *cfg, basin_ctx *ctx, basin_rng *rng, double *D)
+/* Builds the dictionary into D in column blocks, checking for stop between blocks. The
+ * Gaussian atoms are stream STREAM_DICT of the seed's fast normal generator; blocks of a
+ * multiple of BASIN_NORMAL_LANES columns draw what one call would. */
+static int build_dictionary(const sparse_config *cfg, basin_ctx *ctx, double *D)
 {
     const long n = cfg->n, m = cfg->m;
     double *work = NULL;
     if (cfg->dict == DICT_HAAR && !(work = malloc((size_t)(2 * n) * sizeof *work)))
         return BASIN_ENOMEM;
-    long cols = BUILD_CHUNK / n > 0 ? BUILD_CHUNK / n : 1;
+    basin_normal_gen gen;
+    if (cfg->dict == DICT_GAUSSIAN)
+        basin_normal_gen_seed(&gen, cfg->seed, STREAM_DICT);
+    /* n ≤ 2^16: at least 16 columns a block, rounded down to a multiple of the lanes */
+    long cols = BUILD_CHUNK / n / BASIN_NORMAL_LANES * BASIN_NORMAL_LANES;
     int rc = 0;
     for (long j0 = 0; j0 < m; j0 += cols) {
         if (basin_ctx_should_stop(ctx)) {
@@ -445,7 +453,7 @@ static int build_dictionary(const sparse_config *cfg, basin_ctx *ctx, basin_rng 
         }
         long j1 = j0 + cols < m ? j0 + cols : m;
         if (cfg->dict == DICT_GAUSSIAN)
-            basin_dict_gaussian(n, j0, j1, rng, D);
+            basin_dict_gaussian(n, j0, j1, &gen, D);
         else if (cfg->dict == DICT_DCT)
             basin_dict_dct(n, m, j0, j1, D);
         else
@@ -628,7 +636,7 @@ static int sparse_run(const void *config, basin_ctx *ctx)
     const long n = cfg->n, m = cfg->m;
     int rc;
     /* a given dictionary is used in place; the others are built into D_built */
-    double *D_built = cfg->D ? NULL : malloc((size_t)(n * m) * sizeof *D_built);
+    double *D_built = cfg->D ? NULL : basin_array_alloc((size_t)(n * m) * sizeof *D_built);
     const double *D = cfg->D ? cfg->D : D_built;
     double *a = malloc((size_t)n * sizeof *a);
     double *z = calloc((size_t)m, sizeof *z);
@@ -639,13 +647,12 @@ static int sparse_run(const void *config, basin_ctx *ctx)
         goto out;
     }
     basin_ctx_seed(ctx, cfg->seed);
-    basin_rng root, rng_dict, rng_code, rng_noise;
+    basin_rng root, rng_code, rng_noise;
     basin_rng_seed(&root, cfg->seed);
-    basin_rng_split(&root, STREAM_DICT, &rng_dict);
     basin_rng_split(&root, STREAM_CODE, &rng_code);
     basin_rng_split(&root, STREAM_NOISE, &rng_noise);
 
-    if (D_built && (rc = build_dictionary(cfg, ctx, &rng_dict, D_built)))
+    if (D_built && (rc = build_dictionary(cfg, ctx, D_built)))
         goto out;
     if (cfg->signal) {
         memcpy(a, cfg->signal, (size_t)n * sizeof *a);
@@ -700,9 +707,11 @@ static int sparse_run(const void *config, basin_ctx *ctx)
         goto out;
     if (z0 && (rc = basin_ctx_artifact(ctx, "z_true", BASIN_F64, 1, shape_m, z0)))
         goto out;
-    if (cfg->dict != DICT_GIVEN && n * m <= ARTIFACT_DICT) {
+    if (D_built && n * m <= ARTIFACT_DICT) {
         int64_t shape[2] = {m, n}; /* row j is atom d_j: the column-major D as stored */
-        if ((rc = basin_ctx_artifact(ctx, "atoms", BASIN_F64, 2, shape, D)))
+        rc = basin_ctx_artifact_take(ctx, "atoms", BASIN_F64, 2, shape, D_built);
+        D_built = NULL; /* the context's now, whatever rc */
+        if (rc)
             goto out;
     }
     basin_ctx_progress(ctx, 1.0);
@@ -717,7 +726,7 @@ out:
 
 const basin_model model_sparse_code = {
     .kind = "sparse_code",
-    .version = "1",
+    .version = "2",
     .summary = "sparse code of a signal over a dictionary: lasso by FISTA/ISTA with a "
                "duality-gap stop, or orthogonal matching pursuit",
     .parse = sparse_parse,

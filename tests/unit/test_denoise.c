@@ -14,6 +14,7 @@
 #include <check.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,6 +392,44 @@ START_TEST(test_signals)
 }
 END_TEST
 
+/* Reference: libm's sin and sqrt (glibc's sin is correctly rounded). The signals' sine is
+ * basin's own branch-free one (fdlibm's reduction and kernels, under 1 ulp), so at every
+ * sample of n = 2^16 (arguments up to 2π·1.05/0.05 ≈ 132 for doppler) the two differ by
+ * at most the sine's ulp times its factor plus the result's rounding: doppler
+ * √(t(1 − t)) ≤ ½ times a sine within 2^-52, |x| ≤ ½: 2^-53 + 2^-54 ≤ 2·2^-53;
+ * heavisine 4 sin(4πt) within 4·2^-52, then ± signs to |x| ≤ 6: 4·2^-52 + 2^-51 =
+ * 6·2^-52. Parts written separately equal one call. */
+START_TEST(test_signal_sine)
+{
+    enum { N = 1 << 16 };
+    double *x = malloc(N * sizeof *x), *part = malloc(N * sizeof *part);
+    basin_test_signal_fill(BASIN_SIGNAL_DOPPLER, N, 0, N, x);
+    double worst_d = 0.0, worst_h = 0.0;
+    for (long i = 0; i < N; i++) {
+        const double t = (double)(i + 1) / (double)N;
+        const double ref = sqrt(t * (1.0 - t)) * sin(2.0 * M_PI * 1.05 / (t + 0.05));
+        worst_d = fmax(worst_d, fabs(x[i] - ref));
+    }
+    ck_assert_msg(worst_d <= 2.0 * 0x1p-53, "doppler: %g from libm", worst_d);
+    basin_test_signal_fill(BASIN_SIGNAL_DOPPLER, N, 0, 1001, part);
+    basin_test_signal_fill(BASIN_SIGNAL_DOPPLER, N, 1001, N, part);
+    ck_assert(memcmp(part, x, N * sizeof *x) == 0);
+    basin_test_signal_fill(BASIN_SIGNAL_HEAVISINE, N, 0, N, x);
+    for (long i = 0; i < N; i++) {
+        const double t = (double)(i + 1) / (double)N;
+        const double s1 = t > 0.3 ? 1.0 : t < 0.3 ? -1.0 : 0.0;
+        const double s2 = 0.72 > t ? 1.0 : 0.72 < t ? -1.0 : 0.0;
+        const double ref = 4.0 * sin(4.0 * M_PI * t) - s1 - s2;
+        worst_h = fmax(worst_h, fabs(x[i] - ref));
+    }
+    ck_assert_msg(worst_h <= 6.0 * 0x1p-52, "heavisine: %g from libm", worst_h);
+    printf("test_signal_sine: worst |Δ| from libm: doppler %.2g, heavisine %.2g\n", worst_d,
+           worst_h);
+    free(x);
+    free(part);
+}
+END_TEST
+
 /* ---- 3. the model -------------------------------------------------------------------------- */
 
 /* Reference: the summary's definitions; the baseline `none` (x̂ = y) has snr_out = snr_in;
@@ -425,6 +464,19 @@ START_TEST(model_outputs)
         yy += y[i] * y[i];
     }
     ck_assert_double_eq_tol(cc, yy, 1e-12 * yy);
+    /* the inverse rebuilds levels J..2 and the last one apart: x̂ = y at every depth */
+    for (int J = 1; J <= 3; J++) {
+        char text[160];
+        snprintf(text, sizeof text,
+                 "{\"signal\": \"bumps\", \"n\": 4096, \"levels\": %d, \"threshold\": 0, "
+                 "\"seed\": 3}",
+                 J);
+        basin_ctx *lv = run_ok(load(text));
+        const double *yl = artifact(lv, "noisy", n), *xl = artifact(lv, "denoised", n);
+        for (long i = 0; i < n; i++)
+            ck_assert_double_eq_tol(xl[i], yl[i], 1e-13 * max_abs(n, yl));
+        run_ctx_free(lv);
+    }
     json_t *taus = json_object_get(sure->values, "thresholds");
     ck_assert_uint_eq(json_array_size(taus), 12);
     const double sh = summary(sure, "sigma_hat");
@@ -446,6 +498,61 @@ START_TEST(model_outputs)
     ck_assert_ptr_null(run_ctx_find_artifact(given, "clean"));
     artifact(given, "denoised", 8);
     run_ctx_free(given);
+}
+END_TEST
+
+/* Reference: basin_ctx_artifact_take's contract (model.h): the context keeps the caller's
+ * block itself (no copy), frees it on replacement, at its own end and when the call fails
+ * (the ASan and valgrind runs of this suite check that nothing leaks); basin_array_alloc's
+ * large blocks are 2 MiB-aligned. */
+START_TEST(artifacts_taken)
+{
+    basin_limits lim = basin_default_limits;
+    lim.max_array_elements = 1 << 20;
+    basin_ctx *ctx = run_ctx_new(&lim);
+    const size_t n = (size_t)1 << 19; /* 4 MiB of doubles */
+    double *big = basin_array_alloc(n * sizeof *big);
+    ck_assert_ptr_nonnull(big);
+    ck_assert_uint_eq((uintptr_t)big % ((uintptr_t)2 << 20), 0);
+    for (size_t i = 0; i < n; i++)
+        big[i] = (double)i;
+    int64_t shape[2] = {(int64_t)n / 4, 4};
+    ck_assert_int_eq(basin_ctx_artifact_take(ctx, "a", BASIN_F64, 2, shape, big), 0);
+    const run_artifact *a = run_ctx_find_artifact(ctx, "a");
+    ck_assert_ptr_eq(a->data, big);
+    ck_assert_uint_eq(a->nbytes, n * sizeof *big);
+    ck_assert_int_eq(a->ndim, 2);
+    double *small = basin_array_alloc(3 * sizeof *small);
+    small[0] = 1.0, small[1] = 2.0, small[2] = 3.0;
+    int64_t three[1] = {3};
+    ck_assert_int_eq(basin_ctx_artifact_take(ctx, "a", BASIN_F64, 1, three, small), 0);
+    ck_assert_ptr_eq(run_ctx_find_artifact(ctx, "a")->data, small);
+    ck_assert_uint_eq(ctx->n_artifacts, 1);
+    /* refused: over the limit, a negative extent, too many dimensions — freed all the same */
+    int64_t over[1] = {(1 << 20) + 1}, negative[1] = {-1};
+    ck_assert_int_eq(basin_ctx_artifact_take(ctx, "b", BASIN_F64, 1, over, malloc(8)),
+                     BASIN_ELIMIT);
+    ck_assert_int_eq(basin_ctx_artifact_take(ctx, "b", BASIN_F64, 1, negative, malloc(8)),
+                     BASIN_EINVAL);
+    ck_assert_int_eq(
+        basin_ctx_artifact_take(ctx, "b", BASIN_F64, BASIN_MAX_NDIM + 1, three, malloc(8)),
+        BASIN_EINVAL);
+    ck_assert_ptr_null(run_ctx_find_artifact(ctx, "b"));
+    /* an empty array needs no block */
+    int64_t none[1] = {0};
+    ck_assert_int_eq(basin_ctx_artifact_take(ctx, "e", BASIN_F64, 1, none, NULL), 0);
+    ck_assert_uint_eq(run_ctx_find_artifact(ctx, "e")->nbytes, 0);
+    /* the copying form still copies, large arrays too */
+    double *src = malloc(n * sizeof *src);
+    for (size_t i = 0; i < n; i++)
+        src[i] = -(double)i;
+    int64_t flat[1] = {(int64_t)n};
+    ck_assert_int_eq(basin_ctx_artifact(ctx, "c", BASIN_F64, 1, flat, src), 0);
+    const run_artifact *c = run_ctx_find_artifact(ctx, "c");
+    ck_assert_ptr_ne(c->data, src);
+    ck_assert(memcmp(c->data, src, n * sizeof *src) == 0);
+    free(src);
+    run_ctx_free(ctx);
 }
 END_TEST
 
@@ -678,10 +785,12 @@ static Suite *denoise_suite(void)
     tcase_add_test(core, sure_threshold);
     tcase_add_test(core, wiener_expected_mse);
     tcase_add_test(core, test_signals);
+    tcase_add_test(core, test_signal_sine);
     suite_add_tcase(s, core);
     TCase *contract = tcase_create("contract");
     tcase_set_timeout(contract, 60);
     tcase_add_test(contract, model_outputs);
+    tcase_add_test(contract, artifacts_taken);
     tcase_add_test(contract, validation);
     tcase_add_test(contract, normalised_params);
     tcase_add_test(contract, reproducible);

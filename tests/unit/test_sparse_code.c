@@ -153,12 +153,14 @@ START_TEST(dictionaries)
         ck_assert_double_eq_tol(Dta[j], c[j], 1e-13);
     }
     ck_assert_int_eq(basin_dict_haar(48, 0, 48, D, work), BASIN_EINVAL);
-    /* Gaussian: unit norms; two consecutive column ranges draw what one call draws */
-    basin_rng_seed(&rng, 9);
-    basin_dict_gaussian(N, 0, M, &rng, D);
-    basin_rng_seed(&rng, 9);
-    basin_dict_gaussian(N, 0, 17, &rng, D2);
-    basin_dict_gaussian(N, 17, M, &rng, D2);
+    /* Gaussian: unit norms; two consecutive column ranges draw what one call draws (the
+     * first range's N·17 normals a multiple of BASIN_NORMAL_LANES) */
+    basin_normal_gen gen;
+    basin_normal_gen_seed(&gen, 9, 1);
+    basin_dict_gaussian(N, 0, M, &gen, D);
+    basin_normal_gen_seed(&gen, 9, 1);
+    basin_dict_gaussian(N, 0, 17, &gen, D2);
+    basin_dict_gaussian(N, 17, M, &gen, D2);
     ck_assert(memcmp(D, D2, N * M * sizeof *D) == 0);
     basin_dict_norms(N, M, D, work);
     for (int j = 0; j < M; j++)
@@ -178,9 +180,9 @@ START_TEST(power_iteration)
     enum { N = 30, M = 80 };
     double *D = malloc(N * M * sizeof *D), *G = malloc(M * M * sizeof *G), w[M];
     double work[N + 2 * M];
-    basin_rng rng;
-    basin_rng_seed(&rng, 3);
-    basin_dict_gaussian(N, 0, M, &rng, D);
+    basin_normal_gen gen;
+    basin_normal_gen_seed(&gen, 3, 1);
+    basin_dict_gaussian(N, 0, M, &gen, D);
     gram(N, M, D, G);
     ck_assert_int_eq(LAPACKE_dsyev(LAPACK_ROW_MAJOR, 'N', 'U', M, G, M, w), 0);
     const double lmax = w[M - 1];
@@ -393,6 +395,82 @@ START_TEST(beck_teboulle_bound)
 }
 END_TEST
 
+/* Solves the Lasso with working sets through the core API to a gap of tol·‖a‖², then
+ * returns the worst KKT violation over λ (as lasso_kkt_and_gap) and, in *gathered, whether
+ * the last working set's products used the contiguous copy of its atoms. */
+static double ws_solve_kkt(long n, long m, const double *D, const double *a, double lambda,
+                           double tol, long *n_ws, bool *gathered)
+{
+    basin_lasso s;
+    ck_assert_int_eq(basin_lasso_init(&s, n, m, D, a, lambda, 1.0, BASIN_LASSO_FISTA, true, true),
+                     0);
+    s.check_gap = 0.5 * tol * s.a_norm2;
+    while (s.gap > tol * s.a_norm2 && s.iter < 5000)
+        basin_lasso_step(&s);
+    ck_assert_msg(s.gap <= tol * s.a_norm2, "no convergence: gap %g", s.gap);
+    double *r = malloc((size_t)n * sizeof *r), worst = 0.0;
+    for (long i = 0; i < n; i++)
+        r[i] = -a[i];
+    for (long j = 0; j < m; j++)
+        for (long i = 0; i < n && s.z[j] != 0.0; i++)
+            r[i] += D[j * n + i] * s.z[j];
+    for (long j = 0; j < m; j++) {
+        double g = 0.0;
+        for (long i = 0; i < n; i++)
+            g += D[j * n + i] * r[i];
+        double viol = s.z[j] != 0.0 ? fabs(g + lambda * copysign(1.0, s.z[j])) : fabs(g) - lambda;
+        worst = fmax(worst, viol / lambda);
+    }
+    *n_ws = s.n_ws;
+    *gathered = s.DW != NULL;
+    free(r);
+    basin_lasso_free(&s);
+    return worst;
+}
+
+/* Reference: the Lasso KKT conditions, tolerance as lasso_kkt_and_gap, for both ways a
+ * working-set iteration forms its two products: with W's atoms gathered into one
+ * contiguous block (n = 64, |W| = 100), and atom by atom when n·|W| is over the 2^22
+ * entries the block may hold (n = 16384, a 150-sparse code: |W| = 2·nnz ≥ 300 of 320). */
+START_TEST(working_set_products)
+{
+    static const long sizes[2][3] = {{64, 256, 5}, {16384, 320, 150}}; /* n, m, sparsity */
+    for (int c = 0; c < 2; c++) {
+        const long n = sizes[c][0], m = sizes[c][1], k = sizes[c][2];
+        double *D = malloc((size_t)(n * m) * sizeof *D), *a = calloc((size_t)n, sizeof *a);
+        basin_normal_gen gen;
+        basin_normal_gen_seed(&gen, 5, 1);
+        basin_dict_gaussian(n, 0, m, &gen, D);
+        basin_rng rng;
+        basin_rng_seed(&rng, 5);
+        for (long q = 0; q < k; q++) { /* a = D z0 + 0.01 ξ, z0 on every other atom */
+            double amp = (1.0 + basin_rng_uniform(&rng)) * (q % 2 ? 1.0 : -1.0);
+            for (long i = 0; i < n; i++)
+                a[i] += amp * D[2 * q * n + i];
+        }
+        for (long i = 0; i < n; i++)
+            a[i] += 0.01 * basin_rng_normal(&rng);
+        double lmax = 0.0;
+        for (long j = 0; j < m; j++) {
+            double g = 0.0;
+            for (long i = 0; i < n; i++)
+                g += D[j * n + i] * a[i];
+            lmax = fmax(lmax, fabs(g));
+        }
+        long n_ws = 0;
+        bool gathered = false;
+        double worst = ws_solve_kkt(n, m, D, a, 0.1 * lmax, 1e-14, &n_ws, &gathered);
+        ck_assert_msg(worst <= 1e-5, "n = %ld: KKT violation %g λ", n, worst);
+        ck_assert(gathered == (n * n_ws <= (1L << 22)));
+        ck_assert(gathered == (c == 0) && n_ws < m);
+        printf("working_set_products: n = %ld, |W| = %ld, %s, worst KKT %.2e λ\n", n, n_ws,
+               gathered ? "gathered" : "atom by atom", worst);
+        free(D);
+        free(a);
+    }
+}
+END_TEST
+
 /* ---- 3. OMP ------------------------------------------------------------------------------ */
 
 /* Reference: OMP recovers the support of a noiseless 5-sparse signal over an incoherent
@@ -428,7 +506,9 @@ START_TEST(omp_exact_recovery)
     double *D = malloc(N * M * sizeof *D), a[N];
     basin_rng rng;
     basin_rng_seed(&rng, 4);
-    basin_dict_gaussian(N, 0, M, &rng, D);
+    basin_normal_gen gen;
+    basin_normal_gen_seed(&gen, 4, 1);
+    basin_dict_gaussian(N, 0, M, &gen, D);
     basin_rng_normals(&rng, a, N);
     basin_omp s;
     ck_assert_int_eq(basin_omp_init(&s, N, M, D, a, 10), 0);
@@ -705,6 +785,7 @@ static Suite *sparse_code_suite(void)
     tcase_add_test(lasso, lasso_zero_above_lambda_max);
     tcase_add_test(lasso, lasso_orthonormal_closed_form);
     tcase_add_test(lasso, beck_teboulle_bound);
+    tcase_add_test(lasso, working_set_products);
     tcase_add_test(lasso, omp_exact_recovery);
     suite_add_tcase(s, lasso);
     TCase *contract = tcase_create("contract");
