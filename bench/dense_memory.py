@@ -7,17 +7,17 @@ d = 512, P = 20000 random +-1 patterns, B = 256 queries (10% of the signs of a p
 flipped), 3 steps at beta = 1/sqrt(d), tol 0 (every step is done). Both sides compute the
 same things: the scores of the start, then per step the max-shifted softmax, the update and
 the new scores (energies and overlaps come from the scores): 4 score products Q X^T and 3
-update products W X, each 2·B·P·d = 5.2 GFlop. basin runs single-threaded (OpenBLAS dgemm);
-NumPy is timed twice, with its BLAS's default threads and with OPENBLAS_NUM_THREADS=1 (each
-in a child process). Ratios:
+update products W X, each 2·B·P·d = 5.2 GFlop. Each side is timed twice, in a child process:
+with its BLAS's default threads (`basin run` lets OpenBLAS use every CPU, like NumPy) and
+with OPENBLAS_NUM_THREADS=1 (what each job gets under `basin serve`). Ratios, default
+against default and one thread against one thread:
   - end to end: one `basin run` (process start, patterns, cues, 3 steps, JSON) against
     NumPy generating the patterns and cues and doing the 3 steps;
   - per step: basin's time for 3 steps minus its time for 1 step, halved, against NumPy's
     loop of 3 steps divided by 3 (each step one softmax, one update and one score product).
-Each time is the best of 3 runs. basin runs with OPENBLAS_NUM_THREADS=1 in its environment
-(it uses one thread anyway; the variable keeps OpenBLAS from starting idle worker threads).
-CPU seconds are printed too (basin: the child's user + system time; NumPy: process_time of
-its loop, all threads), which a loaded machine disturbs less than wall-clock time.
+Each time is the best of REPEAT runs. CPU seconds are printed too (basin: the child's user +
+system time; NumPy: process_time of its loop, all threads), which a loaded machine disturbs
+less than wall-clock time.
 """
 import json
 import os
@@ -60,11 +60,14 @@ print(json.dumps({"total": t2 - t0, "steps": t2 - t1b, "cpu": c2 - c1,
 """ % (D, P, B, STEPS, BETA)
 
 
-def basin_time(steps):
+def basin_time(steps, threads):
     params = {"n": D, "patterns": P, "queries": B, "beta": BETA, "steps": steps, "tol": 0,
               "cue": {"pattern": 0, "flip": 0.1}, "record_every": steps, "seed": 1}
     best, best_cpu, summary = float("inf"), float("inf"), None
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    env = dict(os.environ)
+    env.pop("OPENBLAS_NUM_THREADS", None)
+    if threads:
+        env["OPENBLAS_NUM_THREADS"] = str(threads)
     for _ in range(REPEAT):
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
@@ -80,6 +83,7 @@ def basin_time(steps):
 
 def numpy_time(threads):
     env = dict(os.environ)
+    env.pop("OPENBLAS_NUM_THREADS", None)
     if threads:
         env["OPENBLAS_NUM_THREADS"] = str(threads)
     runs = []
@@ -92,17 +96,17 @@ def numpy_time(threads):
 
 
 if __name__ == "__main__":
-    tb, cb, sb = basin_time(STEPS)
-    tb1, cb1, _ = basin_time(1)
-    per_b, cpu_b = (tb - tb1) / (STEPS - 1), (cb - cb1) / (STEPS - 1)
     print("dense_memory continuous: d=%d P=%d queries=%d steps=%d beta=%.4f"
           % (D, P, B, STEPS, BETA))
-    print("basin (1 thread)    : %.3f s end to end, %.3f s per step (CPU %.3f s)  (mean final "
-          "overlap %.4f)" % (tb, per_b, cpu_b, sb["final_overlap"]))
-    for label, threads in (("numpy (default)", None), ("numpy (1 thread)", 1)):
+    for label, threads in (("default threads", None), ("1 thread", 1)):
+        tb, cb, sb = basin_time(STEPS, threads)
+        tb1, cb1, _ = basin_time(1, threads)
+        per_b, cpu_b = (tb - tb1) / (STEPS - 1), (cb - cb1) / (STEPS - 1)
         te, ts, cs, ov = numpy_time(threads)
         per_n, cpu_n = ts / STEPS, cs / STEPS
-        print("%-20s: %.3f s end to end, %.3f s per step (CPU %.3f s)  (mean final overlap "
-              "%.4f)" % (label, te, per_n, cpu_n, ov))
-        print("ratio basin/%s speed: end to end %.2f, per step %.2f (CPU time %.2f)"
+        print("basin (%s): %.3f s end to end, %.3f s per step (CPU %.3f s)  (mean final "
+              "overlap %.4f)" % (label, tb, per_b, cpu_b, sb["final_overlap"]))
+        print("numpy (%s): %.3f s end to end, %.3f s per step (CPU %.3f s)  (mean final "
+              "overlap %.4f)" % (label, te, per_n, cpu_n, ov))
+        print("ratio basin/numpy speed (%s): end to end %.2f, per step %.2f (CPU time %.2f)"
               % (label, te / tb, per_n / per_b, cpu_n / cpu_b))

@@ -10,13 +10,17 @@
      - end to end: one `basin run` (process start, random patterns, couplings, 50 sweeps,
        energies, overlaps, JSON) against NumPy generating the same-sized patterns and cue and
        doing the 50 sweeps and the final overlaps and energy;
-     - per sweep: basin's time for 50 sweeps minus its time for 1 sweep (the same job
-       otherwise), divided by 49, against NumPy's sweep loop alone.
-2. Asynchronous sweeps, N = 10000, P = 500: spin updates per second of basin (the same
-   difference of a 20-sweep and a 1-sweep run, at T = 0.1 so that every sweep is done).
+     - per sweep: basin's time for 501 sweeps minus its time for 1 sweep (the same job
+       otherwise), divided by 500, against NumPy's 50-sweep loop alone divided by 50. (The
+       difference of 50 and 1 sweeps, a few ms, drowns in the jitter of process start on a
+       shared machine; 500 sweeps make it a few tens of ms.)
+2. Asynchronous sweeps, N = 10000, P = 500: spin updates per second of basin (the
+   difference of a 101-sweep and a 1-sweep run, at T = 0.1 so that every sweep is done),
+   and the time of a 20-sweep run end to end.
 Each time is the best of 15 runs (the machine may be shared: the minimum filters the noise).
-basin runs with OPENBLAS_NUM_THREADS=1 in its environment: it uses one thread anyway, and
-the variable keeps OpenBLAS from starting idle worker threads that compete for the cores.
+basin runs with OPENBLAS_NUM_THREADS=1 in its environment: the Hebb rule makes no BLAS call,
+and the variable keeps OpenBLAS from starting idle worker threads that compete for the cores
+(`basin run` otherwise lets OpenBLAS use every CPU).
 Besides wall-clock times the script prints CPU seconds (basin: the child's user + system
 time; NumPy: process_time, all its threads), which a loaded machine disturbs less.
 """
@@ -31,6 +35,7 @@ import numpy
 
 BASIN = sys.argv[1] if len(sys.argv) > 1 else "build/src/basin"
 REPEAT = 15
+LONG = 500  # extra sweeps of the run that measures the time per sweep
 
 
 def basin_time(params):
@@ -82,8 +87,9 @@ if __name__ == "__main__":
             "record_every": S, "seed": 1}
     tb, cb, sb = basin_time(sync)
     tb1, cb1, _ = basin_time(dict(sync, max_sweeps=1, record_every=1))
+    tbl, cbl, _ = basin_time(dict(sync, max_sweeps=LONG + 1, record_every=LONG + 1))
     te, tl, cl, mn = best_numpy(N, P, S, T)
-    per_b, cpu_b = (tb - tb1) / (S - 1), (cb - cb1) / (S - 1)
+    per_b, cpu_b = (tbl - tb1) / LONG, (cbl - cb1) / LONG
     per_n, cpu_n = tl / S, cl / S
     print("sync N=%d P=%d sweeps=%d T=%g" % (N, P, S, T))
     print("basin : %.4f s end to end, %.3f ms per sweep (CPU %.3f ms)  (final overlap %.4f)"
@@ -98,7 +104,8 @@ if __name__ == "__main__":
             "record_every": S, "seed": 1}
     ta, ca, sa = basin_time(asyn)
     ta1, ca1, _ = basin_time(dict(asyn, max_sweeps=1, record_every=1))
-    rate, rate_cpu = N * (S - 1) / (ta - ta1), N * (S - 1) / (ca - ca1)
+    tal, cal, _ = basin_time(dict(asyn, max_sweeps=101, record_every=101))
+    rate, rate_cpu = N * 100 / (tal - ta1), N * 100 / (cal - ca1)
     print("async N=%d P=%d sweeps=%d T=%g: %.1f M spin updates/s (per CPU second %.1f M; "
           "%.4f s end to end, final overlap %.4f)"
           % (N, P, S, T, rate / 1e6, rate_cpu / 1e6, ta, sa["final_overlap"]))

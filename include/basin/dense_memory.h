@@ -10,8 +10,10 @@
  * whose constants make 0 ≤ E ≤ 2M² and give the finite limit at β = 0,
  *     E(ξ) = −(1/P) Σ_μ x_μ·ξ + ½ ξ·ξ + ½ M²   (and the update returns the pattern mean).
  * The softmax is taken with its maximum subtracted (log-sum-exp), so no β or score can
- * overflow it. Both products are CBLAS dgemm calls over blocks of patterns, so long
- * batches can stop between blocks.
+ * overflow it; its exponentials come from basin_vexp (SIMD, the same bits on every
+ * machine) and its sums over patterns are taken in 8 fixed lanes, so that SIMD code of any
+ * width adds in the same order. Both products are CBLAS dgemm calls over blocks of
+ * patterns, so long batches can stop between blocks.
  *
  * Binary (Krotov & Hopfield 2016; Demircigil et al. 2017): spins s ∈ {±1}ⁿ, patterns
  * ξ^μ ∈ {±1}ⁿ, energy E = −Σ_μ F(ξ^μ·s) with F(x) = x^d (polynomial) or exp(βx)

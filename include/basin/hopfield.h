@@ -5,12 +5,14 @@
  * diagonal, uniform external field h_ext. Local field h_i = Σ_{j≠i} J_ij s_j + h_ext.
  *
  * Storage rules and how the couplings are held:
- *   hebb            J = (1/N) Ξ Ξᵀ − α I (α = P/N). Held as the patterns Ξ (N×P, int8) and
- *                   the integer vector b = Ξᵀ s = N m (int32, and int16 when N ≤ 32767):
+ *   hebb            J = (1/N) Ξ Ξᵀ − α I (α = P/N). Held as the patterns Ξ (N×P, int8,
+ *                   rows padded with zeros to a multiple of 32) and the integer vector
+ *                   b = Ξᵀ s = N m (int32, and int16 when N ≤ 32767):
  *                   h_i = (ξ_i·b − P s_i)/N + h_ext. Every sum is an exact integer
  *                   (accumulated in int32 blocks that cannot overflow, then int64), so
- *                   fields, ties and overlaps are exact; no floating-point copy of the
- *                   patterns is made.
+ *                   fields, ties, overlaps and energies are exact and the SIMD code that
+ *                   computes them (int8 × int16 multiply-adds) gives the same bits at every
+ *                   SIMD level; no floating-point copy of the patterns is made.
  *   pseudo_inverse  J = Ξ G⁻¹ Ξᵀ − diag, G = ΞᵀΞ (P×P Gram matrix; Kohonen/Personnaz
  *                   projector). Held as Ξ and K = Ξ G⁻¹ (N×P, no N×N matrix), with
  *                   b = Kᵀ s: h_i = ξ_i·b − J_ii s_i + h_ext, J_ii = ξ_i·K_i. K comes
@@ -35,6 +37,9 @@
  * P(s_i = +1) = (1 + tanh(h_i/T))/2, evaluated as 1/(1 + exp(−2h_i/T)) (the same number,
  * one exp instead of a tanh) and taken as 1 or 0 when |2h_i/T| > 40, where it is within
  * e^{−40} ≈ 4.3e-18 of that, below the 2^-53 resolution of the uniform it is compared with.
+ * Sync sweeps draw their uniforms in blocks and settle each comparison with a vectorised
+ * exponential wherever its rounding cannot change the outcome (all but ~2e-9 of them),
+ * calling libm for the rest: the decisions are exactly those of the formula.
  *
  * Ownership: the workspace owns copies of the patterns, the couplings and the state; the
  * caller owns the workspace (alloc/free) and the random generator it passes in. No
@@ -90,9 +95,10 @@ typedef struct basin_hopfield {
     double tie;       /* |h| at or below this is a tie at T = 0 */
     double c;         /* scale of J = c·Ξ Kᵀ − diag: 1 (pseudo_inverse) */
     int8_t *xi8;      /* patterns, P×N row-major: xi8[μ·N + i] = ξ_i^μ */
-    int8_t *xiT8;     /* hebb: patterns, N×P row-major: xiT8[i·P + μ] = ξ_i^μ */
+    int8_t *xiT8;     /* hebb: N×ps patterns, xiT8[i·ps + μ] = ξ_i^μ (0 for μ ≥ P) */
+    size_t ps;        /* hebb: P rounded up to a multiple of 32 */
     int32_t *b32;     /* hebb: P, the exact overlaps times N, Ξᵀ s */
-    int16_t *b16;     /* hebb with N ≤ INT16_MAX: the same as int16, for fast dots */
+    int16_t *b16;     /* hebb, N ≤ INT16_MAX: b32 as int16 (ps, zero padded) */
     size_t chunk;     /* hebb: terms of ξ_i·b summed in int32 before widening */
     double *Xi;       /* pseudo_inverse, storkey: patterns, N×P row-major */
     double *K;        /* pseudo_inverse: N×P, Xi G⁻¹ */
@@ -116,6 +122,11 @@ typedef struct basin_hopfield {
  * Requires n ≥ 1, p ≥ 1, n ≤ 2^31, temperature ≥ 0 (asserted). Returns 0 and writes *out,
  * or BASIN_ENOMEM. */
 int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi, basin_hopfield **out);
+
+/* As basin_hopfield_alloc, but takes ownership of xi (malloc'd, P×N): no copy. The
+ * workspace keeps xi unchanged as its pattern array, so the caller may go on reading it
+ * until basin_hopfield_free, which frees it; a failed allocation frees it at once. */
+int basin_hopfield_adopt(const basin_hopfield_config *cfg, int8_t *xi, basin_hopfield **out);
 
 /* Frees a workspace; accepts NULL and half-built workspaces. */
 void basin_hopfield_free(basin_hopfield *w);
@@ -149,16 +160,18 @@ long basin_hopfield_sweep(basin_hopfield *w, basin_rng *rng);
  * This and the functions below require learned couplings and a state (set_state). */
 double basin_hopfield_local_field(const basin_hopfield *w, long i);
 
-/* The Lyapunov energy L = −½ sᵀJs − h_extᵀs of the current state (J with zero diagonal),
- * computed afresh from s (in the workspace's scratch; the state and the maintained fields
- * are untouched): O(NP), or O(N²) for storkey. */
+/* The Lyapunov energy L = −½ sᵀJs − h_extᵀs of the current state (J with zero diagonal):
+ * hebb from the exact maintained overlaps, O(N + P); the other rules computed afresh from
+ * s (in the workspace's scratch; the state and the maintained fields are untouched),
+ * O(NP), or O(N²) for storkey. */
 double basin_hopfield_energy(basin_hopfield *w);
 
-/* The Mattis overlap m_μ = (1/N) Σ_i ξ_i^μ s_i of pattern mu (0 ≤ mu < P); O(N), exact. */
+/* The Mattis overlap m_μ = (1/N) Σ_i ξ_i^μ s_i of pattern mu (0 ≤ mu < P), exact: O(1)
+ * for hebb (the maintained overlap), O(N) otherwise. */
 double basin_hopfield_overlap(const basin_hopfield *w, long mu);
 
-/* Writes all P overlaps into m (caller-owned, P entries); O(NP), exact like
- * basin_hopfield_overlap. */
+/* Writes all P overlaps into m (caller-owned, P entries), exact like
+ * basin_hopfield_overlap: O(P) for hebb, O(NP) otherwise. */
 void basin_hopfield_overlaps(basin_hopfield *w, double *m);
 
 /* Writes the dense couplings J (N×N row-major, zero diagonal) into caller-owned J; meant

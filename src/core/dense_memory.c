@@ -16,11 +16,29 @@
 #include <string.h>
 
 #include "basin/error.h"
+#include "basin/vexp.h"
 
-/* Work units (≈ 1 ns of one core): a dgemm flop counts 1/8, an expm1 and its bookkeeping
- * 12, a binary update 6 per pattern. */
+/* Work units (≈ 1 ns of one core): a dgemm flop counts 1/8, an exponential and its
+ * bookkeeping 12 (libm's expm1 on nearly flat scores; basin_vexp is several times cheaper,
+ * the estimate stays on the safe side), a binary update 6 per pattern. */
 #define BLAS3_FLOP 0.125
 #define EXP_COST   12.0
+
+/* Independent partial sums of the softmax: sums and extrema over a row are taken in this
+ * many lanes, element μ in lane μ mod LANES, then the lanes in order — a fixed order that
+ * SIMD code of any width follows exactly. */
+#define LANES 8
+
+/* SIMD clones of the softmax loops: additions, subtractions and one multiplication per
+ * element in a fixed order, no contraction into FMA, so every clone gives the same bits.
+ * Not under ThreadSanitizer: its runtime is not ready when the ifunc resolvers run. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
+#define BASIN_CLONES                                                                               \
+    __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"),                   \
+                   optimize("fp-contract=off")))
+#else
+#define BASIN_CLONES
+#endif
 
 enum { EVAL_SCORES, EVAL_SOFTMAX, EVAL_DONE };
 
@@ -120,6 +138,54 @@ void basin_dense_set_queries(basin_dense *w, const double *Q)
     w->pos = 0;
 }
 
+/* Σ_μ v_μ for μ < n, summed in LANES fixed lanes, then the lanes in order. */
+BASIN_CLONES static double lane_sum(size_t n, const double *restrict v)
+{
+    double acc[LANES] = {0};
+    size_t n8 = n - n % LANES;
+    for (size_t mu = 0; mu < n8; mu += LANES)
+        for (size_t l = 0; l < LANES; l++)
+            acc[l] += v[mu + l];
+    for (size_t mu = n8; mu < n; mu++)
+        acc[mu - n8] += v[mu];
+    double sum = 0.0;
+    for (size_t l = 0; l < LANES; l++)
+        sum += acc[l];
+    return sum;
+}
+
+/* The largest and the smallest of v[0..n), n ≥ 1 (finite values). */
+BASIN_CLONES static void lane_range(size_t n, const double *restrict v, double *max, double *min)
+{
+    double hi[LANES], lo[LANES];
+    for (size_t l = 0; l < LANES; l++)
+        hi[l] = lo[l] = v[0];
+    size_t n8 = n - n % LANES;
+    for (size_t mu = 0; mu < n8; mu += LANES)
+        for (size_t l = 0; l < LANES; l++) {
+            hi[l] = v[mu + l] > hi[l] ? v[mu + l] : hi[l];
+            lo[l] = v[mu + l] < lo[l] ? v[mu + l] : lo[l];
+        }
+    for (size_t mu = n8; mu < n; mu++) {
+        hi[0] = v[mu] > hi[0] ? v[mu] : hi[0];
+        lo[0] = v[mu] < lo[0] ? v[mu] : lo[0];
+    }
+    *max = hi[0];
+    *min = lo[0];
+    for (size_t l = 1; l < LANES; l++) {
+        *max = hi[l] > *max ? hi[l] : *max;
+        *min = lo[l] < *min ? lo[l] : *min;
+    }
+}
+
+/* w_μ = β(s_μ − max) for μ < n (the exponent of the softmax weights) */
+BASIN_CLONES static void shifted(size_t n, double beta, const double *restrict s, double max,
+                                 double *restrict w)
+{
+    for (size_t mu = 0; mu < n; mu++)
+        w[mu] = beta * (s[mu] - max);
+}
+
 /* Softmax weights and energy of query row q, from its scores s = S_q (the weights are left
  * unnormalised in Wt, their sum in wsum: the update divides the B×n result instead of the
  * B×P weights):
@@ -128,8 +194,10 @@ void basin_dense_set_queries(basin_dense *w, const double *Q)
  *           When the scores are nearly flat (β(max − min) ≤ 1) the logarithm is taken as
  *           log1p(mean_μ expm1(β(s_μ − max))), which stays accurate as β → 0 where
  *           log Σ − log P would cancel (an error ε/β); otherwise as log(Σ/P), whose
- *           rounding ε·β⁻¹ is then below ε(max − min).
- *   β = 0:  w_μ = 1/P,  E = −mean_μ s_μ + ½|ξ|² + ½M². */
+ *           rounding ε·β⁻¹ is then below ε(max − min). The exponentials of that common
+ *           case come from basin_vexp over the whole row.
+ *   β = 0:  w_μ = 1/P,  E = −mean_μ s_μ + ½|ξ|² + ½M².
+ * Sums over μ are lane_sum's. */
 static void softmax_row(basin_dense *w, size_t q)
 {
     size_t n = (size_t)w->cfg.n, P = (size_t)w->cfg.p;
@@ -139,37 +207,29 @@ static void softmax_row(basin_dense *w, size_t q)
     const double *xi = w->Q + q * n;
     double half_norm = 0.5 * cblas_ddot((blasint)n, xi, 1, xi, 1);
     if (beta == 0.0) {
-        double sum = 0.0;
-        for (size_t mu = 0; mu < P; mu++) {
-            sum += s[mu];
+        for (size_t mu = 0; mu < P; mu++)
             wt[mu] = 1.0;
-        }
         w->wsum[q] = (double)P;
         w->smax[q] = 0.0;
         w->lse[q] = log((double)P);
-        w->energy[q] = -sum / (double)P + half_norm + w->const_term;
+        w->energy[q] = -lane_sum(P, s) / (double)P + half_norm + w->const_term;
         return;
     }
-    double mx = s[0], mn = s[0];
-    for (size_t mu = 1; mu < P; mu++) {
-        mx = s[mu] > mx ? s[mu] : mx;
-        mn = s[mu] < mn ? s[mu] : mn;
-    }
-    double sum_w = 0.0, log_mean;
+    double mx, mn;
+    lane_range(P, s, &mx, &mn);
+    double sum_w, log_mean;
     if (beta * (mx - mn) <= 1.0) {
-        double sum_e = 0.0;
-        for (size_t mu = 0; mu < P; mu++) {
-            double e = expm1(beta * (s[mu] - mx));
-            sum_e += e;
-            wt[mu] = 1.0 + e;
-            sum_w += wt[mu];
-        }
+        for (size_t mu = 0; mu < P; mu++)
+            wt[mu] = expm1(beta * (s[mu] - mx));
+        double sum_e = lane_sum(P, wt);
+        for (size_t mu = 0; mu < P; mu++)
+            wt[mu] += 1.0;
+        sum_w = lane_sum(P, wt);
         log_mean = log1p(sum_e / (double)P);
     } else {
-        for (size_t mu = 0; mu < P; mu++) {
-            wt[mu] = exp(beta * (s[mu] - mx));
-            sum_w += wt[mu];
-        }
+        shifted(P, beta, s, mx, wt);
+        basin_vexp(P, wt, wt);
+        sum_w = lane_sum(P, wt);
         log_mean = log(sum_w / (double)P);
     }
     w->wsum[q] = sum_w;

@@ -37,6 +37,10 @@ enum { STAGE_COPY, STAGE_GRAM, STAGE_FACTOR, STAGE_PROJECT, STAGE_STORKEY, STAGE
 /* async hebb: updates ahead whose pattern rows are prefetched */
 #define PREFETCH_AHEAD 8
 
+/* hebb: the rows of xiT8 (and b16) are padded with zeros to a multiple of this many
+ * entries, so that the SIMD loops over them have no scalar remainder */
+#define ROW_ALIGN 32
+
 _Static_assert(sizeof(lapack_int) == sizeof(int), "pivots are stored as int");
 
 static size_t nn(const basin_hopfield *w)
@@ -111,15 +115,27 @@ void basin_hopfield_free(basin_hopfield *w)
 
 int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi, basin_hopfield **out)
 {
+    size_t bytes = (size_t)cfg->n * (size_t)cfg->p;
+    int8_t *copy = malloc(bytes);
+    if (!copy)
+        return BASIN_ENOMEM;
+    memcpy(copy, xi, bytes);
+    return basin_hopfield_adopt(cfg, copy, out);
+}
+
+int basin_hopfield_adopt(const basin_hopfield_config *cfg, int8_t *xi, basin_hopfield **out)
+{
     assert(cfg->n >= 1 && cfg->p >= 1 && cfg->n <= 2147483647L);
     assert(cfg->temperature >= 0.0);
     basin_hopfield *w = calloc(1, sizeof *w);
-    if (!w)
+    if (!w) {
+        free(xi);
         return BASIN_ENOMEM;
+    }
     w->cfg = *cfg;
     size_t N = nn(w), P = pp(w);
 
-    w->xi8 = malloc(N * P);
+    w->xi8 = xi; /* P×N, for exact overlaps; the N×P copies are filled by learning */
     w->d = malloc(N * sizeof *w->d);
     w->hN = malloc(N * sizeof *w->hN);
     w->sd = malloc(N * sizeof *w->sd);
@@ -127,14 +143,16 @@ int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi, bas
     w->s_new = calloc(N, 1);
     w->s_prev = calloc(N, 1);
     w->perm = malloc(N * sizeof *w->perm);
-    if (!w->xi8 || !w->d || !w->hN || !w->sd || !w->s || !w->s_new || !w->s_prev || !w->perm)
+    if (!w->d || !w->hN || !w->sd || !w->s || !w->s_new || !w->s_prev || !w->perm)
         goto nomem;
     switch (cfg->rule) {
     case BASIN_HOPFIELD_HEBB:
-        w->xiT8 = malloc(N * P);
+        /* rows padded with zeros to a whole number of SIMD blocks */
+        w->ps = (P + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN;
+        w->xiT8 = calloc(N, w->ps);
         w->b32 = calloc(P, sizeof *w->b32);
         if (N <= INT16_MAX)
-            w->b16 = calloc(P, sizeof *w->b16);
+            w->b16 = calloc(w->ps, sizeof *w->b16);
         if (!w->xiT8 || !w->b32 || (N <= INT16_MAX && !w->b16))
             goto nomem;
         break;
@@ -160,9 +178,6 @@ int basin_hopfield_alloc(const basin_hopfield_config *cfg, const int8_t *xi, bas
         if (!w->b || !w->bP || !w->aP)
             goto nomem;
     }
-
-    /* P×N int8 copy for exact overlaps; the N×P copies are filled by learning */
-    memcpy(w->xi8, xi, N * P);
 
     w->tie = cfg->rule == BASIN_HOPFIELD_HEBB ? 0.0 : TIE_FLOAT;
     w->c = 1.0;
@@ -193,6 +208,53 @@ static size_t rows_for(double budget, double per_row, size_t left)
     if (!(r >= 1.0))
         return 1;
     return r < (double)left ? (size_t)r : left;
+}
+
+/* Transposes the 8×8 byte matrix held in r[0..8) (byte j of r[i] is entry (i, j)): the
+ * off-diagonal 4×4, then 2×2, then 1×1 blocks are swapped with masks and shifts. */
+static void transpose8x8(uint64_t r[8])
+{
+    for (int i = 0; i < 4; i++) {
+        uint64_t t = ((r[i] >> 32) ^ r[i + 4]) & 0x00000000FFFFFFFFu;
+        r[i + 4] ^= t;
+        r[i] ^= t << 32;
+    }
+    static const int upper[4] = {0, 1, 4, 5}; /* the rows whose pair is two below */
+    for (int k = 0; k < 4; k++) {
+        int i = upper[k];
+        uint64_t t = ((r[i] >> 16) ^ r[i + 2]) & 0x0000FFFF0000FFFFu;
+        r[i + 2] ^= t;
+        r[i] ^= t << 16;
+    }
+    for (int i = 0; i < 8; i += 2) {
+        uint64_t t = ((r[i] >> 8) ^ r[i + 1]) & 0x00FF00FF00FF00FFu;
+        r[i + 1] ^= t;
+        r[i] ^= t << 8;
+    }
+}
+
+/* T[i·ts + μ] = X[μ·N + i] for the columns i in [i0, i1) of the P×N int8 matrix X: 8×8
+ * blocks through registers, the edges entry by entry. */
+static void transpose8(const int8_t *restrict X, size_t N, size_t P, size_t i0, size_t i1,
+                       int8_t *restrict T, size_t ts)
+{
+    size_t P8 = P & ~(size_t)7, a = i0;
+    for (; a + 8 <= i1; a += 8) {
+        for (size_t m = 0; m < P8; m += 8) {
+            uint64_t r[8];
+            for (int k = 0; k < 8; k++)
+                memcpy(&r[k], X + (m + (size_t)k) * N + a, 8);
+            transpose8x8(r);
+            for (int k = 0; k < 8; k++)
+                memcpy(T + (a + (size_t)k) * ts + m, &r[k], 8);
+        }
+        for (size_t i = a; i < a + 8; i++)
+            for (size_t mu = P8; mu < P; mu++)
+                T[i * ts + mu] = X[mu * N + i];
+    }
+    for (size_t i = a; i < i1; i++)
+        for (size_t mu = 0; mu < P; mu++)
+            T[i * ts + mu] = X[mu * N + i];
 }
 
 /* Mirrors the lower triangle of the row-major P×P matrix A into its upper triangle. */
@@ -280,21 +342,22 @@ int basin_hopfield_learn_part(basin_hopfield *w, double budget)
     blasint np = (blasint)P;
     switch (w->learn_stage) {
     case STAGE_COPY: {
-        /* Xi[i·P + μ] = ξ_i^μ (xiT8 for hebb), transposed in blocks of 256 rows: contiguous
-         * reads of xi8, writes within a block that stays in cache */
+        /* hebb: xiT8[i·ps + μ] = ξ_i^μ by 8×8 byte transposes; the others: Xi[i·P + μ] =
+         * ξ_i^μ in blocks of 256 rows (contiguous reads of xi8, writes within a block that
+         * stays in cache) */
         bool hebb = w->cfg.rule == BASIN_HOPFIELD_HEBB;
         size_t i0 = (size_t)w->learn_pos;
         size_t i1 = i0 + rows_for(budget, (hebb ? COPY8_COST : COPY_COST) * (double)P, N - i0);
-        for (size_t b0 = i0; b0 < i1; b0 += 256) {
-            size_t b1 = b0 + 256 < i1 ? b0 + 256 : i1;
-            for (size_t mu = 0; mu < P; mu++) {
-                const int8_t *x = w->xi8 + mu * N;
-                if (hebb)
-                    for (size_t i = b0; i < b1; i++)
-                        w->xiT8[i * P + mu] = x[i];
-                else
+        if (hebb) {
+            transpose8(w->xi8, N, P, i0, i1, w->xiT8, w->ps);
+        } else {
+            for (size_t b0 = i0; b0 < i1; b0 += 256) {
+                size_t b1 = b0 + 256 < i1 ? b0 + 256 : i1;
+                for (size_t mu = 0; mu < P; mu++) {
+                    const int8_t *x = w->xi8 + mu * N;
                     for (size_t i = b0; i < b1; i++)
                         w->Xi[i * P + mu] = (double)x[i];
+                }
             }
         }
         w->learn_pos = (long)i1;
@@ -397,6 +460,159 @@ int basin_hopfield_learn(basin_hopfield *w)
     return rc < 0 ? rc : 0;
 }
 
+/* ---- SIMD kernels -------------------------------------------------------------------- */
+
+/* SIMD clones of the hot loops. The integer kernels are exact and the heat-bath kernel
+ * settles only the decisions that no rounding can change (see heat_bath), so every clone
+ * gives the same bits. Not under ThreadSanitizer: its runtime is not ready when the ifunc
+ * resolvers run at load time. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
+#define BASIN_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define BASIN_CLONES
+#endif
+
+/* Spins per tile of the sync kernels (int32 dots and uniforms live on the stack). */
+#define TILE 256
+
+/* Heat bath: P(s = +1) = 1/(1 + e^{−x}), x = 2h/T, for |x| ≤ X_CUT; certain beyond. */
+#define X_CUT 40.0
+
+/* Half-width of the band around u(1 + e^{−x}) = 1 that heat_bath leaves to the exact
+ * evaluation: 2^-30 ≈ 9.3e-10, a thousand times the error of its e^{−x}. */
+#define BAND 0x1.0p-30
+
+/* out[r] = Σ_i X[r·len + i] y[i] for the rows r < rows of the row-major int8 matrix X.
+ * Entries are ±1, so |out[r]| ≤ len < 2^31: the int32 sums are exact. */
+BASIN_CLONES static void dots8(size_t rows, size_t len, const int8_t *restrict X,
+                               const int8_t *restrict y, int32_t *restrict out)
+{
+    for (size_t r = 0; r < rows; r++) {
+        const int8_t *x = X + r * len;
+        int32_t acc = 0;
+        for (size_t i = 0; i < len; i++)
+            acc += x[i] * y[i];
+        out[r] = acc;
+    }
+}
+
+/* out[r] = x_r·b for the rows r < rows of the int8 matrix X (row stride ps, a multiple of
+ * ROW_ALIGN) and the int16 vector b (ps entries), four rows at a time so that each block
+ * of b is loaded once for four rows. int8 × int16 products summed in int32 are the
+ * multiply-add of every x86-64 SIMD level (pmaddwd). The caller guarantees that the sums
+ * fit in int32. */
+BASIN_CLONES static void dots8x16(size_t rows, size_t ps, const int8_t *restrict X,
+                                  const int16_t *restrict b, int32_t *restrict out)
+{
+    ps &= ~(size_t)(ROW_ALIGN - 1); /* no remainder loop: ps is a multiple already */
+    size_t r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const int8_t *x0 = X + r * ps, *x1 = x0 + ps, *x2 = x1 + ps, *x3 = x2 + ps;
+        int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (size_t mu = 0; mu < ps; mu++) {
+            a0 += x0[mu] * b[mu];
+            a1 += x1[mu] * b[mu];
+            a2 += x2[mu] * b[mu];
+            a3 += x3[mu] * b[mu];
+        }
+        out[r] = a0;
+        out[r + 1] = a1;
+        out[r + 2] = a2;
+        out[r + 3] = a3;
+    }
+    for (; r < rows; r++) {
+        const int8_t *x = X + r * ps;
+        int32_t acc = 0;
+        for (size_t mu = 0; mu < ps; mu++)
+            acc += x[mu] * b[mu];
+        out[r] = acc;
+    }
+}
+
+/* hebb: h_i = (dot_i − P s_i)/N + h_ext for i < n (exact numerators; one rounding each
+ * for the quotient and the sum, as in hebb_field) */
+BASIN_CLONES static void hebb_h(size_t n, const int32_t *restrict dot, const int8_t *restrict s,
+                                int32_t P, double N, double field, double *restrict h)
+{
+    for (size_t i = 0; i < n; i++)
+        h[i] = (double)(dot[i] - P * s[i]) / N + field;
+}
+
+/* hebb flip of spin k by d = ±2 (x = ξ_k): b32 += d x and, when b16 is not NULL, b16 too
+ * (|b| ≤ N ≤ INT16_MAX there). */
+BASIN_CLONES static void flip8(size_t P, const int8_t *restrict x, int32_t d, int32_t *restrict b32,
+                               int16_t *restrict b16)
+{
+    for (size_t mu = 0; mu < P; mu++)
+        b32[mu] += d * x[mu];
+    if (b16)
+        for (size_t mu = 0; mu < P; mu++)
+            b16[mu] = (int16_t)(b16[mu] + d * x[mu]);
+}
+
+/* The heat-bath decision for field h and uniform u, as specified: x = 2h/T, +1 when
+ * x > X_CUT, −1 when x < −X_CUT, else +1 iff u < 1/(1 + exp(−x)). */
+static int8_t heat_bath_exact(double h, double T, double u)
+{
+    double x = 2.0 * h / T;
+    if (x > X_CUT)
+        return 1;
+    if (x < -X_CUT)
+        return -1;
+    return u < 1.0 / (1.0 + exp(-x)) ? 1 : -1;
+}
+
+/* heat_bath_exact without a libm call, from two_T = 2/T: ±1 where that decision is
+ * certain, 0 where the caller must call heat_bath_exact (a fraction ~2e-9 of the spins).
+ *   x' = h·(2/T) is within 3 ulps of heat_bath_exact's x.
+ *   x' > 38: +1. Beyond 40 by the rule; below, e^{−x} < 2^-54, so 1 + e^{−x} rounds to 1
+ *            and u < 1 always holds.
+ *   −39.9 ≤ x' ≤ 38: e = e^{−x'} (y = k ln2 + r, |r| ≤ ln2/2, Taylor polynomial of degree
+ *            10 for e^r, 2^k from the bits of the rounding shifter; relative error < 1e-12
+ *            all told), z = u(1 + e). z < 1 − BAND gives u(1 + e^{−x}) < 1 − BAND/2: u is
+ *            below the probability by far more than the few ulps by which exp, the sum and
+ *            the quotient of heat_bath_exact can move it, so +1; z > 1 + BAND: −1.
+ *   x' < −39.9: −1 when u > 0 (u ≥ 2^-53 exceeds the probability, at most e^{−39.9}).
+ * So the result is the same bits whatever the SIMD width, FMA contraction or libm; NaN
+ * fields are left to heat_bath_exact as well. Branch-free, so that loops over it
+ * vectorise. */
+static inline int8_t heat_bath_fast(double h, double two_T, double u)
+{
+    double x = h * two_T, y = -x;
+    double t = y * 0x1.71547652b82fep0 + 0x1.8p52; /* low bits: k = round(y/ln2) */
+    double k = t - 0x1.8p52;
+    double r = y - k * 0x1.62e42fefa39efp-1;
+    double p = r * (1.0 / 3628800.0) + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    uint64_t bits; /* 2^k = (k + 1023) << 52; k sits in t's low bits, two's complement */
+    memcpy(&bits, &t, sizeof bits);
+    bits = (bits + (1023u - 0x4338000000000000u)) << 52;
+    double two_k;
+    memcpy(&two_k, &bits, sizeof two_k);
+    double z = u * (1.0 + p * two_k);
+    int mid = (x >= -39.9) & (x <= 38.0);
+    int plus = (x > 38.0) | (mid & (z < 1.0 - BAND));
+    int minus = (mid & (z > 1.0 + BAND)) | ((x < -39.9) & (u > 0.0));
+    return (int8_t)(plus - minus);
+}
+
+/* heat_bath_fast for n spins: out[i] from h[i] and u[i] */
+BASIN_CLONES static void heat_bath(size_t n, const double *restrict h, const double *restrict u,
+                                   double T, int8_t *restrict out)
+{
+    double two_T = 2.0 / T;
+    for (size_t i = 0; i < n; i++)
+        out[i] = heat_bath_fast(h[i], two_T, u[i]);
+}
+
 /* ---- fields and state ---------------------------------------------------------------- */
 
 /* sd = s as doubles */
@@ -407,27 +623,13 @@ static void state_to_double(basin_hopfield *w)
         w->sd[i] = (double)w->s[i];
 }
 
-/* Exact ξ^μ·s for every μ (int8 dots of length N, |sum| ≤ N < 2^31) into out[0..P). */
-static void pattern_dots(const basin_hopfield *w, int32_t *out)
-{
-    size_t N = nn(w), P = pp(w);
-    const int8_t *s = w->s;
-    for (size_t mu = 0; mu < P; mu++) {
-        const int8_t *x = w->xi8 + mu * N;
-        int32_t acc = 0;
-        for (size_t i = 0; i < N; i++)
-            acc += x[i] * s[i];
-        out[mu] = acc;
-    }
-}
-
 /* Recomputes the maintained fields from s: b32 (and b16) = Ξᵀ s, b = Kᵀ s, or
  * hloc = W s. */
 static void refresh_fields(basin_hopfield *w)
 {
     blasint N = (blasint)w->cfg.n, P = (blasint)w->cfg.p;
     if (w->cfg.rule == BASIN_HOPFIELD_HEBB) {
-        pattern_dots(w, w->b32);
+        dots8(pp(w), nn(w), w->xi8, w->s, w->b32);
         if (w->b16)
             for (blasint mu = 0; mu < P; mu++)
                 w->b16[mu] = (int16_t)w->b32[mu];
@@ -440,14 +642,18 @@ static void refresh_fields(basin_hopfield *w)
         cblas_dgemv(CblasRowMajor, CblasTrans, N, P, 1.0, w->K, P, w->sd, 1, 0.0, w->b, 1);
 }
 
+/* hebb: the fast int16 form of the fields applies (N ≤ INT16_MAX and N·P ≤ INT32_MAX) */
+static bool hebb16(const basin_hopfield *w)
+{
+    return w->b16 && w->chunk >= pp(w);
+}
+
 /* hebb: ξ_i·b exactly. Blocks of `chunk` products are summed in int32 (a block sums to
- * at most chunk·N ≤ INT32_MAX), the blocks in int64. With N ≤ INT16_MAX the int16 copy
- * of b is used: int8 × int16 products summed in int32 are the multiply-add that baseline
- * x86-64 (SSE2 pmaddwd) and every SIMD ISA vectorise, about 4× faster than int32. */
+ * at most chunk·N ≤ INT32_MAX), the blocks in int64. */
 static int64_t hebb_dot(const basin_hopfield *w, size_t i)
 {
     size_t P = pp(w), chunk = w->chunk;
-    const int8_t *x = w->xiT8 + i * P;
+    const int8_t *x = w->xiT8 + i * w->ps;
     int64_t total = 0;
     for (size_t m0 = 0; m0 < P; m0 += chunk) {
         size_t m1 = P - m0 > chunk ? m0 + chunk : P;
@@ -466,33 +672,34 @@ static int64_t hebb_dot(const basin_hopfield *w, size_t i)
     return total;
 }
 
-/* hebb: h[i] = (ξ_i·b − P s_i)/N + h_ext for i in [i0, i1), as hebb_dot, with the loops
- * over rows and the type of b hoisted so that the dots run back to back. */
+/* hebb: h_i = (ξ_i·b − P s_i)/N + h_ext, the numerator exact */
+static double hebb_field(const basin_hopfield *w, size_t i)
+{
+    if (hebb16(w)) {
+        int32_t dot;
+        double h;
+        dots8x16(1, w->ps, w->xiT8 + i * w->ps, w->b16, &dot);
+        hebb_h(1, &dot, w->s + i, (int32_t)w->cfg.p, (double)w->cfg.n, w->cfg.field, &h);
+        return h;
+    }
+    int64_t num = hebb_dot(w, i) - (int64_t)w->cfg.p * w->s[i];
+    return (double)num / (double)w->cfg.n + w->cfg.field;
+}
+
+/* hebb: h[i] for i in [i0, i1), as hebb_field */
 static void hebb_fields(const basin_hopfield *w, size_t i0, size_t i1, double *h)
 {
-    size_t P = pp(w), chunk = w->chunk;
-    double N = (double)w->cfg.n, field = w->cfg.field;
-    int64_t Pl = (int64_t)P;
-    if (w->b16 && chunk >= P) {
-        const int16_t *b = w->b16;
-        for (size_t i = i0; i < i1; i++) {
-            const int8_t *x = w->xiT8 + i * P;
-            int32_t acc = 0;
-            for (size_t mu = 0; mu < P; mu++)
-                acc += x[mu] * b[mu];
-            h[i] = (double)((int64_t)acc - Pl * w->s[i]) / N + field;
+    if (hebb16(w)) {
+        int32_t dot[TILE];
+        for (size_t t0 = i0; t0 < i1; t0 += TILE) {
+            size_t n = i1 - t0 < TILE ? i1 - t0 : TILE;
+            dots8x16(n, w->ps, w->xiT8 + t0 * w->ps, w->b16, dot);
+            hebb_h(n, dot, w->s + t0, (int32_t)w->cfg.p, (double)w->cfg.n, w->cfg.field, h + t0);
         }
         return;
     }
     for (size_t i = i0; i < i1; i++)
-        h[i] = (double)(hebb_dot(w, i) - Pl * w->s[i]) / N + field;
-}
-
-/* hebb: h_i = (ξ_i·b − P s_i)/N + h_ext, the numerator exact */
-static double hebb_field(const basin_hopfield *w, size_t i)
-{
-    int64_t num = hebb_dot(w, i) - (int64_t)w->cfg.p * w->s[i];
-    return (double)num / (double)w->cfg.n + w->cfg.field;
+        h[i] = hebb_field(w, i);
 }
 
 double basin_hopfield_local_field(const basin_hopfield *w, long i)
@@ -514,15 +721,7 @@ static void apply_flip(basin_hopfield *w, size_t k, int8_t s_new)
     double delta = 2.0 * (double)s_new;
     if (w->cfg.rule == BASIN_HOPFIELD_HEBB) {
         size_t P = pp(w);
-        const int8_t *x = w->xiT8 + k * P;
-        int32_t *b = w->b32, d = 2 * s_new;
-        for (size_t mu = 0; mu < P; mu++)
-            b[mu] += d * x[mu];
-        if (w->b16) {
-            int16_t *b16 = w->b16; /* |b| ≤ N ≤ INT16_MAX */
-            for (size_t mu = 0; mu < P; mu++)
-                b16[mu] = (int16_t)(b16[mu] + d * x[mu]);
-        }
+        flip8(P, w->xiT8 + k * w->ps, 2 * s_new, w->b32, w->b16);
     } else if (w->cfg.rule == BASIN_HOPFIELD_STORKEY) {
         size_t N = nn(w);
         const double *Wk = w->W + k * N;
@@ -540,24 +739,48 @@ static void apply_flip(basin_hopfield *w, size_t k, int8_t s_new)
 
 /* The new value of a spin with local field h: sign(h) (kept on a tie) at T = 0, else
  * +1 with probability (1 + tanh(h/T))/2 = 1/(1 + e^{−x}), x = 2h/T, against one uniform
- * u. For |x| > 40 the probability is within e^{−40} ≈ 4.3e-18 of 1 or 0 — below the 2^-53
- * spacing of u — and is taken as 1 or 0 without calling exp. */
+ * u (heat_bath_exact). For |x| > 40 the probability is within e^{−40} ≈ 4.3e-18 of 1 or 0
+ * — below the 2^-53 spacing of u — and is taken as 1 or 0 without calling exp. */
 static int8_t decide(const basin_hopfield *w, basin_rng *rng, double h, int8_t s_old)
 {
     double T = w->cfg.temperature;
     if (T > 0.0) {
-        double x = 2.0 * h / T, u = basin_rng_uniform(rng);
-        if (x > 40.0)
-            return 1;
-        if (x < -40.0)
-            return -1;
-        return u < 1.0 / (1.0 + exp(-x)) ? 1 : -1;
+        double u = basin_rng_uniform(rng);
+        int8_t s = heat_bath_fast(h, 2.0 / T, u);
+        return s ? s : heat_bath_exact(h, T, u);
     }
     if (h > w->tie)
         return 1;
     if (h < -w->tie)
         return -1;
     return s_old;
+}
+
+/* decide() for the spins i in [i0, i1) with fields h[i], into out[i]: the same decisions
+ * from the same uniforms, drawn in order of i, one per spin when T > 0. */
+static void decide_block(const basin_hopfield *w, basin_rng *rng, size_t i0, size_t i1,
+                         const double *h, int8_t *out)
+{
+    double T = w->cfg.temperature, tie = w->tie;
+    const int8_t *s = w->s;
+    if (!(T > 0.0)) {
+        for (size_t i = i0; i < i1; i++)
+            out[i] = h[i] > tie ? 1 : h[i] < -tie ? -1 : s[i];
+        return;
+    }
+    double u[TILE];
+    for (size_t t0 = i0; t0 < i1; t0 += TILE) {
+        size_t n = i1 - t0 < TILE ? i1 - t0 : TILE;
+        for (size_t k = 0; k < n; k++)
+            u[k] = basin_rng_uniform(rng);
+        heat_bath(n, h + t0, u, T, out + t0);
+        int8_t *tile = out + t0;
+        for (int8_t *z = memchr(tile, 0, n); z;) { /* left undecided: rare */
+            size_t k = (size_t)(z - tile);
+            *z = heat_bath_exact(h[t0 + k], T, u[k]);
+            z = k + 1 < n ? memchr(z + 1, 0, n - k - 1) : NULL;
+        }
+    }
 }
 
 void basin_hopfield_set_state(basin_hopfield *w, const int8_t *s)
@@ -596,17 +819,60 @@ static void sweep_begin(basin_hopfield *w, basin_rng *rng)
     w->sweep_flips = 0;
 }
 
+/* async hebb in the int16 form: updates perm[k0..k1) in order, each seeing the latest
+ * state; the field, decide() and the flip of each update inlined into one SIMD clone. */
+BASIN_CLONES static void async_hebb16(basin_hopfield *w, basin_rng *rng, size_t k0, size_t k1)
+{
+    size_t N = nn(w), P = pp(w), ps = w->ps & ~(size_t)(ROW_ALIGN - 1);
+    const int8_t *X = w->xiT8;
+    const uint32_t *perm = w->perm;
+    int8_t *s = w->s;
+    int32_t *b32 = w->b32;
+    int16_t *b16 = w->b16;
+    int32_t Pi = (int32_t)P;
+    double n = (double)w->cfg.n, field = w->cfg.field;
+    long flips = 0;
+    for (size_t k = k0; k < k1; k++) {
+        size_t i = perm[k];
+        if (k + PREFETCH_AHEAD < N) {
+            /* the order is random: fetch the pattern row of a later update in advance */
+            const int8_t *row = X + (size_t)perm[k + PREFETCH_AHEAD] * ps;
+            for (size_t off = 0; off < ps; off += 64)
+                __builtin_prefetch(row + off);
+        }
+        const int8_t *x = X + i * ps;
+        int32_t acc = 0;
+        for (size_t mu = 0; mu < ps; mu++)
+            acc += x[mu] * b16[mu];
+        double h = (double)(acc - Pi * s[i]) / n + field;
+        int8_t s_new = decide(w, rng, h, s[i]);
+        if (s_new != s[i]) {
+            s[i] = s_new;
+            int32_t d = 2 * s_new;
+            for (size_t mu = 0; mu < P; mu++)
+                b32[mu] += d * x[mu];
+            for (size_t mu = 0; mu < ps; mu++) /* the padding stays 0 */
+                b16[mu] = (int16_t)(b16[mu] + d * x[mu]);
+            flips++;
+        }
+    }
+    w->sweep_flips += flips;
+}
+
 /* async: updates perm[k0..k1) in order, each seeing the latest state */
 static void async_part(basin_hopfield *w, basin_rng *rng, size_t k0, size_t k1)
 {
-    size_t N = nn(w), P = pp(w);
+    size_t N = nn(w);
     bool hebb = w->cfg.rule == BASIN_HOPFIELD_HEBB;
+    if (hebb && hebb16(w)) {
+        async_hebb16(w, rng, k0, k1);
+        return;
+    }
     for (size_t k = k0; k < k1; k++) {
         size_t i = w->perm[k];
         if (hebb && k + PREFETCH_AHEAD < N) {
-            /* the order is random: fetch the pattern row of a later update in advance */
-            const int8_t *row = w->xiT8 + (size_t)w->perm[k + PREFETCH_AHEAD] * P;
-            for (size_t off = 0; off < P; off += 64)
+            const int8_t *row = w->xiT8 + (size_t)w->perm[k + PREFETCH_AHEAD] * w->ps;
+            for (size_t off = 0; off < w->ps; off += 64)
                 __builtin_prefetch(row + off);
         }
         double h = basin_hopfield_local_field(w, (long)i);
@@ -619,29 +885,25 @@ static void async_part(basin_hopfield *w, basin_rng *rng, size_t k0, size_t k1)
     }
 }
 
-/* sync: s_new_i for i in [i0, i1) from the old state (b and hloc stay those of s) */
+/* sync: s_new_i for i in [i0, i1) from the old state (b and hloc stay those of s): all the
+ * fields of the block first, then the decisions */
 static void sync_part(basin_hopfield *w, basin_rng *rng, size_t i0, size_t i1)
 {
+    double *h = w->hN;
     if (w->cfg.rule == BASIN_HOPFIELD_STORKEY) {
         for (size_t i = i0; i < i1; i++)
-            w->s_new[i] = decide(w, rng, w->hloc[i] + w->cfg.field, w->s[i]);
-        return;
-    }
-    if (w->cfg.rule == BASIN_HOPFIELD_HEBB) {
-        /* all the fields of the block first (a tight loop of dots), then the decisions */
-        hebb_fields(w, i0, i1, w->hN);
+            h[i] = w->hloc[i] + w->cfg.field;
+    } else if (w->cfg.rule == BASIN_HOPFIELD_HEBB) {
+        hebb_fields(w, i0, i1, h);
+    } else {
+        /* h = c (Ξ b − d∘s) + h_ext on the block of rows */
+        blasint P = (blasint)w->cfg.p;
+        cblas_dgemv(CblasRowMajor, CblasNoTrans, (blasint)(i1 - i0), P, 1.0, w->Xi + i0 * pp(w), P,
+                    w->b, 1, 0.0, h + i0, 1);
         for (size_t i = i0; i < i1; i++)
-            w->s_new[i] = decide(w, rng, w->hN[i], w->s[i]);
-        return;
+            h[i] = w->c * (h[i] - w->d[i] * (double)w->s[i]) + w->cfg.field;
     }
-    /* h = c (Ξ b − d∘s) + h_ext on the block of rows */
-    blasint P = (blasint)w->cfg.p;
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, (blasint)(i1 - i0), P, 1.0, w->Xi + i0 * pp(w), P,
-                w->b, 1, 0.0, w->hN + i0, 1);
-    for (size_t i = i0; i < i1; i++) {
-        double h = w->c * (w->hN[i] - w->d[i] * (double)w->s[i]) + w->cfg.field;
-        w->s_new[i] = decide(w, rng, h, w->s[i]);
-    }
+    decide_block(w, rng, i0, i1, h, w->s_new);
 }
 
 /* sync: counts flips, applies them to the fields, detects a 2-cycle, rotates states */
@@ -649,11 +911,16 @@ static void sync_end(basin_hopfield *w)
 {
     size_t N = nn(w);
     long flips = 0;
-    for (size_t i = 0; i < N; i++)
-        if (w->s_new[i] != w->s[i]) {
-            apply_flip(w, i, w->s_new[i]);
-            flips++;
-        }
+    for (size_t i0 = 0; i0 < N; i0 += 64) { /* skips unchanged blocks at memcmp speed */
+        size_t i1 = N - i0 < 64 ? N : i0 + 64;
+        if (memcmp(w->s_new + i0, w->s + i0, i1 - i0) == 0)
+            continue;
+        for (size_t i = i0; i < i1; i++)
+            if (w->s_new[i] != w->s[i]) {
+                apply_flip(w, i, w->s_new[i]);
+                flips++;
+            }
+    }
     w->cycle2 = flips > 0 && w->have_prev && memcmp(w->s_new, w->s_prev, N) == 0;
     int8_t *t = w->s_prev;
     w->s_prev = w->s;
@@ -706,16 +973,11 @@ double basin_hopfield_energy(basin_hopfield *w)
         sum_s += w->sd[i];
     double sJs;
     if (w->cfg.rule == BASIN_HOPFIELD_HEBB) {
-        /* sᵀ J s = (Σ_μ (ξ^μ·s)² − N P)/N with the dots computed afresh, exactly; the sum
-         * of squares is exact below 2^53 */
+        /* sᵀ J s = (Σ_μ (ξ^μ·s)² − N P)/N from the exact dots b32 = Ξᵀ s; the sum of
+         * squares is exact below 2^53 */
         double sum2 = 0.0;
-        for (size_t mu = 0; mu < pp(w); mu++) {
-            const int8_t *x = w->xi8 + mu * N;
-            int32_t acc = 0;
-            for (size_t i = 0; i < N; i++)
-                acc += x[i] * w->s[i];
-            sum2 += (double)acc * (double)acc;
-        }
+        for (size_t mu = 0; mu < pp(w); mu++)
+            sum2 += (double)w->b32[mu] * (double)w->b32[mu];
         sJs = (sum2 - (double)N * (double)pp(w)) / (double)N;
     } else if (w->cfg.rule == BASIN_HOPFIELD_STORKEY) {
         /* sᵀ W s, W with zero diagonal */
@@ -738,11 +1000,11 @@ double basin_hopfield_energy(basin_hopfield *w)
 double basin_hopfield_overlap(const basin_hopfield *w, long mu)
 {
     size_t N = nn(w);
-    const int8_t *xi = w->xi8 + (size_t)mu * N;
-    long sum = 0;
-    for (size_t i = 0; i < N; i++)
-        sum += xi[i] * w->s[i];
-    return (double)sum / (double)N;
+    if (w->cfg.rule == BASIN_HOPFIELD_HEBB)
+        return (double)w->b32[mu] / (double)N; /* b32 = Ξᵀ s, exact */
+    int32_t dot;
+    dots8(1, N, w->xi8 + (size_t)mu * N, w->s, &dot);
+    return (double)dot / (double)N;
 }
 
 void basin_hopfield_overlaps(basin_hopfield *w, double *m)
@@ -750,7 +1012,7 @@ void basin_hopfield_overlaps(basin_hopfield *w, double *m)
     size_t N = nn(w), P = pp(w);
     if (w->cfg.rule == BASIN_HOPFIELD_HEBB) {
         for (size_t mu = 0; mu < P; mu++)
-            m[mu] = basin_hopfield_overlap(w, (long)mu);
+            m[mu] = (double)w->b32[mu] / (double)N; /* b32 = Ξᵀ s, exact */
         return;
     }
     state_to_double(w);
@@ -769,9 +1031,9 @@ void basin_hopfield_couplings_full(const basin_hopfield *w, double *J)
     case BASIN_HOPFIELD_HEBB:
         /* J_ij = (1/N) Σ_μ ξ_i^μ ξ_j^μ, the integer sums exact */
         for (size_t i = 0; i < N; i++) {
-            const int8_t *xi = w->xiT8 + i * P;
+            const int8_t *xi = w->xiT8 + i * w->ps;
             for (size_t j = 0; j < N; j++) {
-                const int8_t *xj = w->xiT8 + j * P;
+                const int8_t *xj = w->xiT8 + j * w->ps;
                 long acc = 0;
                 for (size_t mu = 0; mu < P; mu++)
                     acc += xi[mu] * xj[mu];

@@ -490,6 +490,11 @@ static int random_patterns(basin_ctx *ctx, basin_rng *rng, double bias, size_t P
 {
     double p_up = 0.5 * (1.0 + bias);
     size_t total = P * N, chunk = (size_t)1 << 22; /* a multiple of 64 */
+    /* spins[v]: the 8 spins of a byte v of a draw, spin j from bit j */
+    int8_t spins[256][8];
+    for (unsigned v = 0; v < 256; v++)
+        for (unsigned j = 0; j < 8; j++)
+            spins[v][j] = (v >> j) & 1u ? 1 : -1;
     for (size_t k0 = 0; k0 < total; k0 += chunk) {
         if (basin_ctx_should_stop(ctx))
             return BASIN_ECANCELLED;
@@ -497,8 +502,12 @@ static int random_patterns(basin_ctx *ctx, basin_rng *rng, double bias, size_t P
         if (bias == 0.0) {
             for (size_t k = k0; k < k1; k += 64) {
                 uint64_t bits = basin_rng_next(rng);
-                size_t n = k1 - k < 64 ? k1 - k : 64;
-                for (size_t j = 0; j < n; j++) /* branch-free: the bits are random */
+                if (k1 - k >= 64) {
+                    for (unsigned b = 0; b < 8; b++)
+                        memcpy(xi + k + 8 * b, spins[(bits >> (8 * b)) & 255u], 8);
+                    continue;
+                }
+                for (size_t j = 0; j < k1 - k; j++)
                     xi[k + j] = (int8_t)(2 * (int)((bits >> j) & 1u) - 1);
             }
         } else {
@@ -589,7 +598,12 @@ static int hopfield_run(const void *config, basin_ctx *ctx)
             goto out;
         xi = xi_random;
     }
-    if ((rc = basin_hopfield_alloc(&cfg->core, xi, &w)))
+    /* the workspace takes the random patterns over (xi stays readable while it lives) and
+     * copies explicit ones */
+    rc = xi_random ? basin_hopfield_adopt(&cfg->core, xi_random, &w)
+                   : basin_hopfield_alloc(&cfg->core, xi, &w);
+    xi_random = NULL;
+    if (rc)
         goto out;
     while ((rc = basin_hopfield_learn_part(w, LEARN_CHUNK_OPS)) == 0) {
         if (basin_ctx_should_stop(ctx)) {

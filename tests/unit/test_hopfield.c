@@ -1166,6 +1166,162 @@ START_TEST(test_pinv_projector_identities)
 }
 END_TEST
 
+/* ---- 12. the SIMD sweeps against spin-by-spin references ----------------------------- */
+
+/* A Hebb network written out spin by spin: exact overlaps b = Ξᵀ s in int64, the field
+ * h_i = (Σ_μ ξ_i^μ b_μ − P s_i)/N + h_ext, the decision rule of hopfield.h with libm's
+ * exp, the uniforms drawn in the documented order. */
+typedef struct ref_net {
+    long N, P;
+    const int8_t *xi; /* P×N */
+    int8_t *s;
+    int64_t *b;
+    double T, field;
+} ref_net;
+
+static double ref_field(const ref_net *r, long i)
+{
+    int64_t dot = 0;
+    for (long mu = 0; mu < r->P; mu++)
+        dot += r->xi[mu * r->N + i] * r->b[mu];
+    return (double)(dot - r->P * r->s[i]) / (double)r->N + r->field;
+}
+
+static int8_t ref_decide(const ref_net *r, basin_rng *rng, double h, int8_t s_old)
+{
+    if (r->T == 0.0)
+        return h > 0.0 ? 1 : h < 0.0 ? -1 : s_old;
+    double x = 2.0 * h / r->T, u = basin_rng_uniform(rng);
+    if (x > 40.0)
+        return 1;
+    if (x < -40.0)
+        return -1;
+    return u < 1.0 / (1.0 + exp(-x)) ? 1 : -1;
+}
+
+static void ref_flip(ref_net *r, long i, int8_t s_new)
+{
+    r->s[i] = s_new;
+    for (long mu = 0; mu < r->P; mu++)
+        r->b[mu] += 2 * s_new * r->xi[mu * r->N + i];
+}
+
+/* sync: every field from the old state, one uniform per spin in index order */
+static void ref_sync_sweep(ref_net *r, basin_rng *rng, double *h, int8_t *s_new)
+{
+    for (long i = 0; i < r->N; i++)
+        h[i] = ref_field(r, i);
+    for (long i = 0; i < r->N; i++)
+        s_new[i] = ref_decide(r, rng, h[i], r->s[i]);
+    for (long i = 0; i < r->N; i++)
+        if (s_new[i] != r->s[i])
+            ref_flip(r, i, s_new[i]);
+}
+
+/* async: a Fisher–Yates permutation, then one update (and uniform) per spin in its order */
+static void ref_async_sweep(ref_net *r, basin_rng *rng, uint32_t *perm)
+{
+    for (long i = 0; i < r->N; i++)
+        perm[i] = (uint32_t)i;
+    for (long i = r->N - 1; i > 0; i--) {
+        long j = (long)basin_rng_below(rng, (uint64_t)i + 1);
+        uint32_t t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    for (long k = 0; k < r->N; k++) {
+        long i = perm[k];
+        int8_t s_new = ref_decide(r, rng, ref_field(r, i), r->s[i]);
+        if (s_new != r->s[i])
+            ref_flip(r, i, s_new);
+    }
+}
+
+/* Reference: ref_net above, an independent spin-by-spin implementation of the Hebb rule
+ * and of the decision rule in hopfield.h, fed from the same random stream. The states
+ * must agree exactly after every sweep, with no tolerance: the core's SIMD fields are
+ * exact integers and its vectorised heat bath settles only the decisions that no rounding
+ * can change (the rest go through the same libm expression), so any difference is a bug.
+ * Cases: N = 1003 (not a multiple of any SIMD block) with P = 37, and N = 33001 > 32767
+ * (the int32 overlaps) with P = 5; T = 0 and temperatures from sharp (|2h/T| ≫ 40)
+ * through the cut at |2h/T| ≈ 40 (T = 0.05 puts the typical field there) to hot (T = 5);
+ * h_ext = 0.05; sync and async; the workspace built by alloc and by adopt. */
+START_TEST(test_sweeps_match_reference)
+{
+    const struct {
+        long N, P, sweeps;
+    } sizes[] = {{1003, 37, 6}, {33001, 5, 2}};
+    const double temps[] = {0.0, 0.02, 0.05, 0.5, 5.0};
+    for (size_t z = 0; z < 2; z++) {
+        long N = sizes[z].N, P = sizes[z].P;
+        int8_t *xi = random_patterns(70 + z, P, N);
+        int8_t *s0 = malloc((size_t)N), *s_new = malloc((size_t)N);
+        double *h = malloc((size_t)N * sizeof *h);
+        uint32_t *perm = malloc((size_t)N * sizeof *perm);
+        ref_net r = {.N = N, .P = P, .xi = xi, .field = 0.05};
+        r.s = malloc((size_t)N);
+        r.b = malloc((size_t)P * sizeof *r.b);
+        basin_rng cue;
+        basin_rng_seed(&cue, 80 + z);
+        for (long i = 0; i < N; i++)
+            s0[i] = (int8_t)(basin_rng_uniform(&cue) < 0.2 ? -xi[i] : xi[i]);
+        for (size_t k = 0; k < sizeof temps / sizeof temps[0]; k++) {
+            for (int d = 0; d < 2; d++) {
+                basin_hopfield_dynamics dyn = d ? BASIN_HOPFIELD_ASYNC : BASIN_HOPFIELD_SYNC;
+                basin_hopfield_config cfg = {.n = N,
+                                             .p = P,
+                                             .rule = BASIN_HOPFIELD_HEBB,
+                                             .dynamics = dyn,
+                                             .temperature = temps[k],
+                                             .field = r.field};
+                basin_hopfield *w = NULL;
+                if (d) {
+                    int8_t *own = malloc((size_t)(N * P));
+                    memcpy(own, xi, (size_t)(N * P));
+                    ck_assert_int_eq(basin_hopfield_adopt(&cfg, own, &w), 0);
+                } else {
+                    ck_assert_int_eq(basin_hopfield_alloc(&cfg, xi, &w), 0);
+                }
+                ck_assert_int_eq(basin_hopfield_learn(w), 0);
+                basin_hopfield_set_state(w, s0);
+                r.T = temps[k];
+                memcpy(r.s, s0, (size_t)N);
+                for (long mu = 0; mu < P; mu++) {
+                    r.b[mu] = 0;
+                    for (long i = 0; i < N; i++)
+                        r.b[mu] += xi[mu * N + i] * s0[i];
+                }
+                basin_rng rng_core, rng_ref;
+                basin_rng_seed(&rng_core, 90 + k);
+                basin_rng_seed(&rng_ref, 90 + k);
+                for (long t = 0; t < sizes[z].sweeps; t++) {
+                    basin_hopfield_sweep(w, &rng_core);
+                    if (d)
+                        ref_async_sweep(&r, &rng_ref, perm);
+                    else
+                        ref_sync_sweep(&r, &rng_ref, h, s_new);
+                    ck_assert_msg(memcmp(w->s, r.s, (size_t)N) == 0,
+                                  "N %ld T %g %s: states differ after sweep %ld", N, temps[k],
+                                  d ? "async" : "sync", t + 1);
+                    for (long mu = 0; mu < P; mu++)
+                        ck_assert_double_eq(basin_hopfield_overlap(w, mu),
+                                            (double)r.b[mu] / (double)N);
+                }
+                ck_assert_uint_eq(basin_rng_next(&rng_core), basin_rng_next(&rng_ref));
+                basin_hopfield_free(w);
+            }
+        }
+        free(r.s);
+        free(r.b);
+        free(xi);
+        free(s0);
+        free(s_new);
+        free(h);
+        free(perm);
+    }
+}
+END_TEST
+
 static Suite *hopfield_suite(void)
 {
     Suite *s = suite_create("hopfield");
@@ -1187,6 +1343,7 @@ static Suite *hopfield_suite(void)
         {"temperature", test_curie_weiss_exact_finite_n},
         {"temperature", test_glauber_matches_enumeration},
         {"pseudo_inverse", test_pinv_projector_identities},
+        {"simd", test_sweeps_match_reference},
     };
     for (size_t k = 0; k < sizeof tests / sizeof tests[0]; k++) {
         TCase *tc = tcase_create(tests[k].name);
