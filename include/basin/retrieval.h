@@ -64,48 +64,107 @@ typedef struct basin_hit {
     uint32_t row; /* ties are broken by the smaller row */
 } basin_hit;
 
-/* The k best (smallest key) hits seen, in a caller-owned buffer of k entries: a max-heap
- * on (key, row) so that each push is O(1) when it does not qualify and O(log k) when it
- * does. */
+/* The k best (smallest key) hits seen. Hits that may still qualify are appended to a
+ * caller-owned buffer of 2k entries; when it fills, a selection keeps the k best, and the
+ * worst of those becomes the bar later hits must beat — so a push is one comparison when
+ * it does not qualify and O(1) amortised when it does (a heap pays O(log k) per qualifying
+ * hit, which dominates a scan that keeps thousands of candidates). What is kept is the k
+ * best in the total order (key, then row), whatever the order of the pushes.
+ *
+ * `base` is added to the row of every push: set it to lo before scanning the window
+ * basin_scan_window(S, lo, hi), and the top-k keeps the rows of S. */
 typedef struct basin_topk {
-    basin_hit *h;
+    basin_hit *h; /* 2k entries */
     size_t n, k;
+    uint32_t base;
+    bool bar_set;  /* once k hits were kept: */
+    basin_hit bar; /* the worst of them; only better hits are taken */
 } basin_topk;
 
-/* Starts an empty top-k over buf[0..k) (k ≥ 1). */
+/* Starts an empty top-k of k ≥ 1 over buf[0..2k), base 0. */
 void basin_topk_init(basin_topk *t, basin_hit *buf, size_t k);
-/* Offers one hit. */
+/* Offers one hit (row + base). */
 void basin_topk_push(basin_topk *t, float key, uint32_t row);
-/* Sorts the kept hits best first (in place, t->h[0..n)); returns n. The heap is then
- * spent: init it again before pushing. */
+/* Keeps only the k best (in no particular order) in t->h[0..n); returns n (≤ k; fewer
+ * when fewer were pushed). Pushing may go on afterwards. */
+size_t basin_topk_finish(basin_topk *t);
+/* basin_topk_finish, then sorts the kept hits best first; returns n. Pushing may go on
+ * afterwards (the order is then lost). */
 size_t basin_topk_sort(basin_topk *t);
 
 /* ---- scans --------------------------------------------------------------------------- */
 
-/* The arrays of one space that a scan reads (borrowed). The exact arrays are required;
- * the quantised copies (see embed.h: basin_quantize_q8, basin_to_bf16) are needed only
- * for quantised scans. */
+/* The arrays of one space that a scan reads (borrowed). The exact arrays (mu, sigma,
+ * inv_norm, sq_norm) are required; the compact copies, which basin_scan_row_derive writes,
+ * only for quantised scans. Each compact copy serves one family of metrics:
+ *
+ *   mu_q4   cosine: μ in 4 bits, code c ∈ [1, 15] standing for (c − 8)·q4_scale[i]
+ *           (symmetric, max|μ| ↦ ±7). A row is H = basin_q4_row_bytes(d) bytes, byte k
+ *           holding component k in its low nibble and component H + k in its high nibble
+ *           (components past d hold 8, i.e. 0).
+ *   mu_q8   euclidean: μ in 8 bits, μ ≈ q8_scale[i] · code (embed.h basin_quantize_q8).
+ *   fl_q8   the Fisher metrics: the local (Mahalanobis) form is linear in three
+ *           query-independent features of the row,
+ *               Σ_j ((μ_j − q_j)² + 2(σ_j − s_j)²) / (σ_j s_j)
+ *                   = Σ_j A_j/s_j − 2 B_j q_j/s_j + C_j (q_j²/s_j + 2 s_j) − 4d,
+ *               A = μ²/σ + 2σ,  B = μ/σ,  C = 1/σ,
+ *           so a candidate key is three integer dot products, without a division or a
+ *           logarithm per component. A row is 3d int8 codes (A, then B, then C, each
+ *           quantised like mu_q8), fl_scale[3i..3i+2] their scales.
+ */
 typedef struct basin_scan_data {
     int d;
     size_t n;
-    const float *mu;            /* n × d means */
-    const float *sigma;         /* n × d standard deviations (> 0) */
-    const float *inv_norm;      /* n: 1/‖μ‖, 0 for a zero vector */
-    const float *sq_norm;       /* n: ‖μ‖² */
-    const int8_t *mu_q8;        /* n × d: μ ≈ q8_scale[i] · code */
-    const float *q8_scale;      /* n */
-    const uint16_t *sigma_bf16; /* n × d: σ rounded to bfloat16 */
+    const float *mu;       /* n × d means */
+    const float *sigma;    /* n × d standard deviations (> 0) */
+    const float *inv_norm; /* n: 1/‖μ‖, 0 for a zero vector */
+    const float *sq_norm;  /* n: ‖μ‖² */
+    const uint8_t *mu_q4;  /* n × basin_q4_row_bytes(d) */
+    const float *q4_scale; /* n */
+    const int8_t *mu_q8;   /* n × d */
+    const float *q8_scale; /* n */
+    const int8_t *fl_q8;   /* n × 3d */
+    const float *fl_scale; /* 3n */
 } basin_scan_data;
+
+/* Bytes of one row of the 4-bit copy: d rounded up to a multiple of 64, halved. */
+size_t basin_q4_row_bytes(int d);
+
+/* The derived values of one row, written by basin_scan_row_derive: the scalars here, the
+ * codes into caller-owned buffers (mu_q4: basin_q4_row_bytes(d) bytes, mu_q8: d, fl_q8:
+ * 3d). */
+typedef struct basin_scan_row {
+    float inv_norm, sq_norm, q4_scale, q8_scale, fl_scale[3];
+    uint8_t *mu_q4;
+    int8_t *mu_q8, *fl_q8;
+} basin_scan_row;
+
+/* Computes a row's norms and compact copies (see basin_scan_data) from its mean and
+ * standard deviations (d entries each, σ > 0, finite), in double before rounding.
+ * Deterministic: the same row always gives the same bytes. */
+void basin_scan_row_derive(int d, const float *mu, const float *sigma, basin_scan_row *out);
+
+/* The rows lo..hi-1 of S as a scan data of their own (row r of the window is row lo + r of
+ * S): every array pointer advanced, nothing copied. lo ≤ hi ≤ S->n. */
+basin_scan_data basin_scan_window(const basin_scan_data *S, size_t lo, size_t hi);
 
 /* Scans rows[0..n_rows) of S (every row 0..n-1 when rows is NULL, n_rows then ignored)
  * against the query (q_mu, q_sigma; q_sigma only for the Fisher metrics, > 0), pushing one
  * hit per row into top with a key that orders like the metric:
  *   fisher_rao: Σ d_i² / 2 (monotone in the distance), fisher_local and euclidean: the
  *   squared distance, cosine: −cos. Compute the reported value with basin_metric_exact.
- * With quantised = true it reads the quantised copies instead of μ and σ (about a quarter
- * (cosine, euclidean) or half (Fisher) of the bytes) and the keys are approximate: use it
- * for a candidate stage, then rerank exactly. Keys are computed in float32 arithmetic.
- * Returns the number of bytes of row data read. */
+ * With quantised = true it reads a compact copy instead of μ and σ and the keys are
+ * approximate — use it for a candidate stage, then rerank exactly: cosine reads mu_q4
+ * (an eighth of the bytes of μ), euclidean mu_q8 (a quarter), and both Fisher metrics the
+ * local form from fl_q8 (3/8 of the bytes of μ and σ).
+ *
+ * Exact keys are computed in float32 (the Fisher–Rao logarithm by a polynomial good to
+ * about an ulp), quantised ones in integers and then float. The result is the same bit for
+ * bit on every call on one machine whatever the split of rows into calls; across machines
+ * the loops may be compiled for different vector extensions, and where one has fused
+ * multiply-add a key can differ by a few ulps — which can swap two rows whose keys are
+ * that close, nothing else (reported values come from basin_metric_exact, in double).
+ * Returns the number of bytes of row data read, or 0 when out of memory (nothing pushed). */
 size_t basin_scan(basin_metric m, const basin_scan_data *S, const float *q_mu, const float *q_sigma,
                   const uint32_t *rows, size_t n_rows, bool quantised, basin_topk *top);
 

@@ -56,6 +56,9 @@ typedef struct basin_space_provider {
     /* A view of space `name`: 0 and *out, BASIN_ENOTFOUND, or a store error. */
     int (*acquire)(void *user, const char *name, const basin_space **out);
     void (*release)(void *user, const basin_space *sp);
+    /* Counts one access to each of rows[0..n) of sp, which the caller holds: the memories
+     * a retrieval returned (memory.md: a memory's access count). May be NULL. */
+    void (*touch)(void *user, const basin_space *sp, const uint32_t *rows, size_t n);
     /* BM25 over the texts of sp (FTS5): the best `limit` matches of the words of `query`
      * (any word may match) as rows of sp with their score (−bm25: larger is better), best
      * first, into rows[0..*n) and score[0..*n). A query without words matches nothing. */
@@ -66,9 +69,11 @@ typedef struct basin_space_provider {
 /* Installs a provider on a run context (borrowed: it must outlive the run). */
 void basin_ctx_set_spaces(basin_ctx *ctx, const basin_space_provider *provider);
 
-/* The provider's acquire / release / text_search, or BASIN_EINVAL without a provider. */
+/* The provider's acquire / release / touch / text_search, or BASIN_EINVAL without a
+ * provider (touch: nothing). */
 int basin_ctx_space_acquire(basin_ctx *ctx, const char *name, const basin_space **out);
 void basin_ctx_space_release(basin_ctx *ctx, const basin_space *sp);
+void basin_ctx_space_touch(basin_ctx *ctx, const basin_space *sp, const uint32_t *rows, size_t n);
 int basin_ctx_text_search(basin_ctx *ctx, const basin_space *sp, const char *query, size_t limit,
                           uint32_t *rows, double *score, size_t *n);
 

@@ -5,9 +5,19 @@
  * The scans are the hot loop of a memory space: one pass over contiguous rows, the
  * per-row work an inner loop over d written in blocks of LANES independent accumulators
  * (so that the compiler vectorises it without reassociating a single float sum), and a
- * top-k that rejects a non-qualifying row with one comparison. Each scan is compiled for
- * x86-64-v4 (AVX-512), v3 (AVX2) and the baseline and picked at load time (not under
- * ThreadSanitizer, whose runtime is not ready when the ifunc resolvers run).
+ * top-k that rejects a non-qualifying row with one comparison. Selections inside the loops
+ * are products with 0 or 1, not branches, so that they vectorise for AVX2 as well. Each
+ * scan is compiled for x86-64-v4 (AVX-512), v3 (AVX2) and the baseline and picked at load
+ * time (not under ThreadSanitizer, whose runtime is not ready when the ifunc resolvers
+ * run); where the target has FMA, a·b + c may be fused, so keys can differ across machines
+ * by a few ulps (retrieval.h, basin_scan), never across runs on one machine.
+ *
+ * The candidate stages read compact copies (retrieval.h, basin_scan_data) through integer
+ * dot products, written one product per statement so that they compile to multiply-add
+ * pairs (pmaddwd) rather than widened 32-bit multiplies: 4-bit means for cosine (an
+ * eighth of the bytes of the float32 means), 8-bit means for euclidean, and for both
+ * Fisher metrics the local form as three dot products with query-independent features of
+ * each row, so that the candidate stage needs no division or logarithm per component.
  *
  * The Fisher–Rao term needs log1p in the inner loop; libm's is not vectorisable, so
  * log1p_pos below computes it branch-free: u = 1 + x split into 2^e · m with m in
@@ -20,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "basin/embed.h"
 #include "basin/error.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
@@ -117,64 +128,99 @@ static inline int worse(float ka, uint32_t ra, float kb, uint32_t rb)
     return ka > kb || (ka == kb && ra > rb);
 }
 
+static inline int hit_worse(basin_hit a, basin_hit b)
+{
+    return worse(a.key, a.row, b.key, b.row);
+}
+
 void basin_topk_init(basin_topk *t, basin_hit *buf, size_t k)
 {
     t->h = buf;
     t->n = 0;
     t->k = k;
-}
-
-/* Moves the hole at i down to where x belongs (children move up: one store per level). */
-static void sift_down(basin_hit *h, size_t n, size_t i, basin_hit x)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, m = l;
-        if (l >= n)
-            break;
-        if (l + 1 < n && worse(h[l + 1].key, h[l + 1].row, h[l].key, h[l].row))
-            m = l + 1;
-        if (!worse(h[m].key, h[m].row, x.key, x.row))
-            break;
-        h[i] = h[m];
-        i = m;
-    }
-    h[i] = x;
-}
-
-void basin_topk_push(basin_topk *t, float key, uint32_t row)
-{
-    basin_hit *h = t->h;
-    if (t->n < t->k) {
-        size_t i = t->n++;
-        h[i] = (basin_hit){key, row};
-        while (i > 0) {
-            size_t p = (i - 1) / 2;
-            if (!worse(h[i].key, h[i].row, h[p].key, h[p].row))
-                break;
-            basin_hit tmp = h[i];
-            h[i] = h[p];
-            h[p] = tmp;
-            i = p;
-        }
-        return;
-    }
-    if (!worse(h[0].key, h[0].row, key, row))
-        return;
-    sift_down(h, t->n, 0, (basin_hit){key, row});
+    t->base = 0;
+    t->bar_set = false;
 }
 
 static int cmp_hit(const void *a, const void *b)
 {
     const basin_hit *x = a, *y = b;
-    if (worse(x->key, x->row, y->key, y->row))
-        return 1;
-    if (worse(y->key, y->row, x->key, x->row))
-        return -1;
-    return 0;
+    return hit_worse(*x, *y) ? 1 : hit_worse(*y, *x) ? -1 : 0;
+}
+
+static void swap_hits(basin_hit *h, size_t i, size_t j)
+{
+    basin_hit t = h[i];
+    h[i] = h[j];
+    h[j] = t;
+}
+
+/* Reorders h[0..n) so that its k best come first (in no particular order) with the k-th
+ * best at h[k−1], 1 ≤ k ≤ n: quickselect with a median-of-three pivot and a Lomuto
+ * partition (every loop bounded by the range, whatever the comparisons say), falling back
+ * to a full sort of the range after too many rounds, so the worst case stays O(n log n). */
+static void select_best(basin_hit *h, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n, rounds = 0, target = k - 1;
+    while (hi - lo > 1) {
+        if (++rounds > 64) {
+            qsort(h + lo, hi - lo, sizeof *h, cmp_hit);
+            return;
+        }
+        size_t mid = lo + (hi - lo) / 2, last = hi - 1;
+        if (hit_worse(h[lo], h[mid]))
+            swap_hits(h, lo, mid);
+        if (hit_worse(h[mid], h[last]))
+            swap_hits(h, mid, last);
+        if (hit_worse(h[lo], h[mid]))
+            swap_hits(h, lo, mid);
+        swap_hits(h, mid, last); /* the median of three is the pivot, at last */
+        basin_hit pivot = h[last];
+        size_t store = lo;
+        for (size_t i = lo; i < last; i++)
+            if (hit_worse(pivot, h[i]))
+                swap_hits(h, i, store++);
+        swap_hits(h, store, last);
+        if (store == target)
+            return;
+        if (store < target)
+            lo = store + 1;
+        else
+            hi = store;
+    }
+}
+
+size_t basin_topk_finish(basin_topk *t)
+{
+    if (t->n > t->k) {
+        select_best(t->h, t->n, t->k);
+        t->n = t->k;
+    }
+    if (t->n == t->k && t->k > 0) {
+        /* The bar: the worst of the kept (at h[k−1] after a selection; found otherwise). */
+        basin_hit bar = t->h[0];
+        for (size_t i = 1; i < t->n; i++)
+            if (hit_worse(t->h[i], bar))
+                bar = t->h[i];
+        t->bar = bar;
+        t->bar_set = true;
+    }
+    return t->n;
+}
+
+void basin_topk_push(basin_topk *t, float key, uint32_t row)
+{
+    basin_hit x = {key, row + t->base};
+    if (t->bar_set && !hit_worse(t->bar, x))
+        return;
+    t->h[t->n++] = x;
+    if (t->n == 2 * t->k)
+        basin_topk_finish(t);
 }
 
 size_t basin_topk_sort(basin_topk *t)
 {
+    basin_topk_finish(t);
     qsort(t->h, t->n, sizeof *t->h, cmp_hit);
     return t->n;
 }
@@ -182,9 +228,107 @@ size_t basin_topk_sort(basin_topk *t)
 /* Offers a hit, with the common rejection inlined into the scan loops. */
 static inline void offer(basin_topk *t, float key, uint32_t row)
 {
-    if (t->n == t->k && !worse(t->h[0].key, t->h[0].row, key, row))
+    if (t->bar_set && !worse(t->bar.key, t->bar.row, key, row + t->base))
         return;
     basin_topk_push(t, key, row);
+}
+
+/* ---- compact copies ---------------------------------------------------------------------- */
+
+size_t basin_q4_row_bytes(int d)
+{
+    return ((size_t)d + 63) / 64 * 32;
+}
+
+/* x rounded to the nearest integer, ties to even, for |x| < 2^51: adding and removing
+ * 1.5·2^52 leaves no fraction bits (what nearbyint does, without a libm call on baseline
+ * x86-64). */
+static inline double round_even(double x)
+{
+    const double magic = 6755399441055744.0;
+    return (x + magic) - magic;
+}
+
+/* The features of the local Fisher form for one component (see basin_scan_data):
+ * A = μ²/σ + 2σ, B = μ/σ, C = 1/σ, with one division. */
+static inline void fl_features(double mu, double sigma, double f[3])
+{
+    double r = 1.0 / sigma;
+    f[0] = mu * mu * r + 2.0 * sigma;
+    f[1] = mu * r;
+    f[2] = r;
+}
+
+void basin_scan_row_derive(int d, const float *mu, const float *sigma, basin_scan_row *out)
+{
+    size_t n = (size_t)d;
+    double sq = 0.0, amax = 0.0;
+    for (size_t j = 0; j < n; j++) {
+        sq += (double)mu[j] * mu[j];
+        amax = fabs((double)mu[j]) > amax ? fabs((double)mu[j]) : amax;
+    }
+    out->sq_norm = (float)sq;
+    out->inv_norm = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0.0f;
+    out->q8_scale = basin_quantize_q8(d, mu, out->mu_q8);
+
+    /* 4 bits: max|μ| ↦ ±7, stored as c = code + 8 ∈ [1, 15], two components per byte. */
+    float s4 = amax > 0 ? (float)(amax / 7.0) : 1.0f;
+    out->q4_scale = s4;
+    size_t bytes = basin_q4_row_bytes(d);
+    memset(out->mu_q4, 0x88, bytes);
+    double inv4 = 1.0 / (double)s4;
+    for (size_t j = 0; j < n; j++) {
+        double c = round_even((double)mu[j] * inv4);
+        uint8_t code = (uint8_t)(8 + (c > 7.0 ? 7 : c < -7.0 ? -7 : (int)c));
+        uint8_t *byte = &out->mu_q4[j % bytes];
+        *byte =
+            j < bytes ? (uint8_t)((*byte & 0xf0u) | code) : (uint8_t)((*byte & 0x0fu) | code << 4);
+    }
+
+    /* The features of the local Fisher form, each quantised like mu_q8 (in double): a pass
+     * for their largest magnitudes, a pass for the codes. */
+    double fmax_k[3] = {0.0, 0.0, 0.0}, f[3];
+    for (size_t j = 0; j < n; j++) {
+        fl_features(mu[j], sigma[j], f);
+        for (int k = 0; k < 3; k++)
+            fmax_k[k] = fabs(f[k]) > fmax_k[k] ? fabs(f[k]) : fmax_k[k];
+    }
+    double inv[3];
+    for (int k = 0; k < 3; k++) {
+        out->fl_scale[k] = fmax_k[k] > 0 ? (float)(fmax_k[k] / 127.0) : 1.0f;
+        inv[k] = 1.0 / (double)out->fl_scale[k];
+    }
+    for (size_t j = 0; j < n; j++) {
+        fl_features(mu[j], sigma[j], f);
+        for (int k = 0; k < 3; k++) {
+            double c = round_even(f[k] * inv[k]);
+            out->fl_q8[(size_t)k * n + j] = (int8_t)(c > 127.0 ? 127.0 : c < -127.0 ? -127.0 : c);
+        }
+    }
+}
+
+basin_scan_data basin_scan_window(const basin_scan_data *S, size_t lo, size_t hi)
+{
+    size_t d = (size_t)S->d;
+    basin_scan_data w = *S;
+    w.n = hi - lo;
+    w.mu = S->mu + lo * d;
+    w.sigma = S->sigma + lo * d;
+    w.inv_norm = S->inv_norm + lo;
+    w.sq_norm = S->sq_norm + lo;
+    if (S->mu_q4) {
+        w.mu_q4 = S->mu_q4 + lo * basin_q4_row_bytes(S->d);
+        w.q4_scale = S->q4_scale + lo;
+    }
+    if (S->mu_q8) {
+        w.mu_q8 = S->mu_q8 + lo * d;
+        w.q8_scale = S->q8_scale + lo;
+    }
+    if (S->fl_q8) {
+        w.fl_q8 = S->fl_q8 + lo * 3 * d;
+        w.fl_scale = S->fl_scale + lo * 3;
+    }
+    return w;
 }
 
 /* ---- the vectorisable kernels -------------------------------------------------------------- */
@@ -196,8 +340,8 @@ static inline float log1p_pos(float x)
     /* u = fl(1+x) lost the low bits of x: log1p(x) = log(u) + (x − (u−1))/u + O(err²).
      * For u < 2 the division is replaced by the product with 2 − u (the correction is at
      * most half an ulp of 1, so this costs < 2e-8 absolute); above 2 it is below an ulp
-     * of log u and dropped. */
-    float c = u < 2.0f ? (x - (u - 1.0f)) * (2.0f - u) : 0.0f;
+     * of log u and dropped. Selections are products with 0 or 1 (no branch, no blend). */
+    float c = (float)(u < 2.0f) * ((x - (u - 1.0f)) * (2.0f - u));
     uint32_t iu;
     memcpy(&iu, &u, sizeof iu);
     iu += 0x3f800000u - 0x3f3504f3u; /* so that the exponent flips at √½ */
@@ -221,15 +365,15 @@ static inline float log1p_pos(float x)
     return f + y + 0.693359375f * fe + c;
 }
 
-/* d_i² / 2 = arccosh(1 + δ)² for one dimension, in float32. δ is capped at 1e18 so that
- * δ(δ+2) stays finite (one square root instead of √δ·√(δ+2)); a capped term is already
- * ≥ 42² — a memory that far is past any top-k, and the rerank is exact in double. */
-static inline float fr_term(float m1, float s1, float m2, float s2)
+/* d_i² / 2 = arccosh(1 + δ)² for one dimension, in float32, with s2x4 = 4σ₂. δ is capped
+ * at 1e18 so that δ(δ+2) stays finite (one square root instead of √δ·√(δ+2)); a capped
+ * term is already ≥ 42² — a memory that far is past any top-k, and the rerank is exact in
+ * double. */
+static inline float fr_term(float m1, float s1, float m2, float s2, float s2x4)
 {
     float dm = m1 - m2, ds = s1 - s2;
-    float delta = (dm * dm + 2.0f * ds * ds) / (4.0f * s1 * s2);
-    float big = delta > 1e18f ? 1.0f : 0.0f; /* a blend, not a branch: it vectorises */
-    delta -= big * (delta - 1e18f);
+    float delta = (dm * dm + 2.0f * ds * ds) / (s1 * s2x4);
+    delta -= (float)(delta > 1e18f) * (delta - 1e18f);
     float L = log1p_pos(delta + sqrtf(delta * (delta + 2.0f)));
     return L * L;
 }
@@ -238,14 +382,6 @@ static inline float local_term(float m1, float s1, float m2, float s2)
 {
     float dm = m1 - m2, ds = s1 - s2;
     return (dm * dm + 2.0f * ds * ds) / (s1 * s2);
-}
-
-static inline float bf16_to_f32(uint16_t h)
-{
-    uint32_t b = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &b, sizeof f);
-    return f;
 }
 
 /* Σ acc[0..LANES) as a tree of halvings: each level is one vector add, where a plain loop
@@ -258,86 +394,52 @@ static inline float reduce_lanes(float *restrict acc)
     return acc[0];
 }
 
-/* Σ t[0..d) with LANES independent partial sums (vectorisable without reassociation). */
-static inline float sum_lanes(const float *restrict t, size_t d)
-{
-    float acc[LANES] = {0};
-    size_t j = 0;
-    for (; j + LANES <= d; j += LANES)
-        for (int l = 0; l < LANES; l++)
-            acc[l] += t[j + l];
-    for (; j < d; j++)
-        acc[j % LANES] += t[j];
-    return reduce_lanes(acc);
-}
-
 /* One scan function per (metric, representation); each walks rows[0..count), or 0..count-1
- * when rows is NULL. Per row, the terms go into t (d floats, in L1) by a plain loop that
- * vectorises, and are then summed by sum_lanes. */
+ * when rows is NULL. The float32 ones sum a row's terms into LANES independent partial sums
+ * (a block of LANES components at a time, then the tail), so that the loop vectorises
+ * without reassociating any sum, and then reduce them by reduce_lanes. */
+#define ROW_SUM(TERM)                                                                              \
+    float acc[LANES] = {0};                                                                        \
+    size_t j = 0;                                                                                  \
+    for (; j + LANES <= d; j += LANES)                                                             \
+        for (int l = 0; l < LANES; l++) {                                                          \
+            size_t jl = j + (size_t)l;                                                             \
+            acc[l] += TERM(jl);                                                                    \
+        }                                                                                          \
+    for (; j < d; j++)                                                                             \
+        acc[j % LANES] += TERM(j);
+
 BASIN_CLONES static void scan_fr_f32(size_t d, const float *restrict mu, const float *restrict sg,
                                      const float *restrict q, const float *restrict qs,
-                                     const uint32_t *rows, size_t count, float *restrict t,
+                                     const float *restrict qs4, const uint32_t *rows, size_t count,
                                      basin_topk *top)
 {
     for (size_t r = 0; r < count; r++) {
         size_t i = rows ? rows[r] : r;
         const float *restrict a = mu + i * d, *restrict s = sg + i * d;
-        for (size_t j = 0; j < d; j++)
-            t[j] = fr_term(a[j], s[j], q[j], qs[j]);
-        offer(top, sum_lanes(t, d), (uint32_t)i);
-    }
-}
-
-BASIN_CLONES static void scan_fr_q8(size_t d, const int8_t *restrict code,
-                                    const float *restrict scale, const uint16_t *restrict sg,
-                                    const float *restrict q, const float *restrict qs,
-                                    const uint32_t *rows, size_t count, float *restrict t,
-                                    basin_topk *top)
-{
-    for (size_t r = 0; r < count; r++) {
-        size_t i = rows ? rows[r] : r;
-        const int8_t *restrict a = code + i * d;
-        const uint16_t *restrict s = sg + i * d;
-        float sc = scale[i];
-        for (size_t j = 0; j < d; j++)
-            t[j] = fr_term(sc * (float)a[j], bf16_to_f32(s[j]), q[j], qs[j]);
-        offer(top, sum_lanes(t, d), (uint32_t)i);
+#define FR(k) fr_term(a[k], s[k], q[k], qs[k], qs4[k])
+        ROW_SUM(FR)
+#undef FR
+        offer(top, reduce_lanes(acc), (uint32_t)i);
     }
 }
 
 BASIN_CLONES static void scan_local_f32(size_t d, const float *restrict mu,
                                         const float *restrict sg, const float *restrict q,
                                         const float *restrict qs, const uint32_t *rows,
-                                        size_t count, float *restrict t, basin_topk *top)
+                                        size_t count, basin_topk *top)
 {
     for (size_t r = 0; r < count; r++) {
         size_t i = rows ? rows[r] : r;
         const float *restrict a = mu + i * d, *restrict s = sg + i * d;
-        for (size_t j = 0; j < d; j++)
-            t[j] = local_term(a[j], s[j], q[j], qs[j]);
-        offer(top, sum_lanes(t, d), (uint32_t)i);
+#define LOCAL(k) local_term(a[k], s[k], q[k], qs[k])
+        ROW_SUM(LOCAL)
+#undef LOCAL
+        offer(top, reduce_lanes(acc), (uint32_t)i);
     }
 }
 
-BASIN_CLONES static void scan_local_q8(size_t d, const int8_t *restrict code,
-                                       const float *restrict scale, const uint16_t *restrict sg,
-                                       const float *restrict q, const float *restrict qs,
-                                       const uint32_t *rows, size_t count, float *restrict t,
-                                       basin_topk *top)
-{
-    for (size_t r = 0; r < count; r++) {
-        size_t i = rows ? rows[r] : r;
-        const int8_t *restrict a = code + i * d;
-        const uint16_t *restrict s = sg + i * d;
-        float sc = scale[i];
-        for (size_t j = 0; j < d; j++)
-            t[j] = local_term(sc * (float)a[j], bf16_to_f32(s[j]), q[j], qs[j]);
-        offer(top, sum_lanes(t, d), (uint32_t)i);
-    }
-}
-
-/* Dot products: cosine (key −a·q̂/‖a‖, q̂ normalised) and, for the q8 candidate stage,
- * euclidean (key ‖a‖² − 2a·q + ‖q‖²). */
+/* Cosine: key −(a·q̂)/‖a‖, q̂ the normalised query. */
 BASIN_CLONES static void scan_dot_f32(size_t d, const float *restrict mu, const float *restrict q,
                                       const float *restrict inv_norm, const uint32_t *rows,
                                       size_t count, basin_topk *top)
@@ -345,25 +447,58 @@ BASIN_CLONES static void scan_dot_f32(size_t d, const float *restrict mu, const 
     for (size_t r = 0; r < count; r++) {
         size_t i = rows ? rows[r] : r;
         const float *restrict a = mu + i * d;
-        float acc[LANES] = {0};
-        size_t j = 0;
-        for (; j + LANES <= d; j += LANES)
-            for (int l = 0; l < LANES; l++)
-                acc[l] += a[j + l] * q[j + l];
-        for (; j < d; j++)
-            acc[j % LANES] += a[j] * q[j];
+#define DOT(k) a[k] * q[k]
+        ROW_SUM(DOT)
+#undef DOT
         offer(top, -reduce_lanes(acc) * inv_norm[i], (uint32_t)i);
     }
 }
 
-/* The candidate stage of cosine and euclidean: integer dot products of the int8 means with
- * the query quantised to int16 (qi ≈ q / qscale), which compile to multiply-add pairs
- * (pmaddwd); the int32 sum cannot overflow because |qi| ≤ (2³¹ − 1) / (127 d). */
-BASIN_CLONES static void scan_dot_q8(size_t d, const int8_t *restrict code,
-                                     const float *restrict scale, const int16_t *restrict qi,
-                                     float qscale, const float *restrict inv_norm,
-                                     const float *restrict sq_norm, float qq, bool cosine,
+/* The Euclidean scan in float32 directly (the expanded form ‖a‖² − 2a·q + ‖q‖² loses
+ * precision when the vectors are long and close; the candidate stage tolerates that). */
+BASIN_CLONES static void scan_l2_f32(size_t d, const float *restrict mu, const float *restrict q,
                                      const uint32_t *rows, size_t count, basin_topk *top)
+{
+    for (size_t r = 0; r < count; r++) {
+        size_t i = rows ? rows[r] : r;
+        const float *restrict a = mu + i * d;
+#define SQ(k) (a[k] - q[k]) * (a[k] - q[k])
+        ROW_SUM(SQ)
+#undef SQ
+        offer(top, reduce_lanes(acc), (uint32_t)i);
+    }
+}
+
+/* The candidate stages are integer dot products of the codes with the query quantised to
+ * int16 (qi ≈ w / wscale), which compile to multiply-add pairs (pmaddwd); their int32
+ * sums cannot overflow because |qi| is capped (q16_max). */
+
+/* Cosine on mu_q4: Σ (c − 8)·qi = Σ c·qi − 8·Σ qi over the padded components (qi = 0
+ * past d); key −(a·q̂)/‖a‖ with the exact norm. */
+BASIN_CLONES static void scan_dot_q4(size_t d, const uint8_t *restrict code,
+                                     const float *restrict scale, const int16_t *restrict qi,
+                                     int64_t qsum8, float qscale, const float *restrict inv_norm,
+                                     const uint32_t *rows, size_t count, basin_topk *top)
+{
+    size_t H = basin_q4_row_bytes((int)d);
+    for (size_t r = 0; r < count; r++) {
+        size_t i = rows ? rows[r] : r;
+        const uint8_t *restrict c = code + i * H;
+        int32_t s = 0; /* one product per statement: the multiply-add pair pattern */
+        for (size_t k = 0; k < H; k++)
+            s += (int16_t)(c[k] & 15) * qi[k];
+        for (size_t k = 0; k < H; k++)
+            s += (int16_t)(c[k] >> 4) * qi[H + k];
+        float dot = (float)((int64_t)s - qsum8) * qscale * scale[i];
+        offer(top, -dot * inv_norm[i], (uint32_t)i);
+    }
+}
+
+/* Euclidean on mu_q8: key ‖a‖² − 2a·q + ‖q‖². */
+BASIN_CLONES static void scan_l2_q8(size_t d, const int8_t *restrict code,
+                                    const float *restrict scale, const int16_t *restrict qi,
+                                    float qscale, const float *restrict sq_norm, float qq,
+                                    const uint32_t *rows, size_t count, basin_topk *top)
 {
     for (size_t r = 0; r < count; r++) {
         size_t i = rows ? rows[r] : r;
@@ -372,86 +507,140 @@ BASIN_CLONES static void scan_dot_q8(size_t d, const int8_t *restrict code,
         for (size_t j = 0; j < d; j++)
             s += (int16_t)a[j] * qi[j];
         float dot = (float)s * qscale * scale[i];
-        offer(top, cosine ? -dot * inv_norm[i] : sq_norm[i] - 2.0f * dot + qq, (uint32_t)i);
+        offer(top, sq_norm[i] - 2.0f * dot + qq, (uint32_t)i);
     }
 }
 
-/* The Euclidean scan in float32 directly (the expanded form above loses precision when
- * the vectors are long and close; the q8 candidate stage tolerates that). */
-BASIN_CLONES static void scan_l2_f32(size_t d, const float *restrict mu, const float *restrict q,
-                                     const uint32_t *rows, size_t count, float *restrict t,
-                                     basin_topk *top)
+/* The Fisher metrics on fl_q8: the local form Σ A/s − 2Bq/s + C(q²/s + 2s) − 4d from the
+ * three feature dot products; w[k] are the query's weights of feature k quantised with
+ * scale wscale[k]. Combined in double (a long vector with tiny σ can exceed float range;
+ * such a key becomes +inf and ranks last). */
+BASIN_CLONES static void scan_fl_q8(size_t d, const int8_t *restrict code,
+                                    const float *restrict scale, const int16_t *restrict wa,
+                                    const int16_t *restrict wb, const int16_t *restrict wc,
+                                    const double *wscale, const uint32_t *rows, size_t count,
+                                    basin_topk *top)
 {
     for (size_t r = 0; r < count; r++) {
         size_t i = rows ? rows[r] : r;
-        const float *restrict a = mu + i * d;
+        const int8_t *restrict a = code + i * 3 * d, *restrict b = a + d, *restrict c = b + d;
+        int32_t sa = 0, sb = 0, sc = 0;
         for (size_t j = 0; j < d; j++)
-            t[j] = (a[j] - q[j]) * (a[j] - q[j]);
-        offer(top, sum_lanes(t, d), (uint32_t)i);
+            sa += (int16_t)a[j] * wa[j];
+        for (size_t j = 0; j < d; j++)
+            sb += (int16_t)b[j] * wb[j];
+        for (size_t j = 0; j < d; j++)
+            sc += (int16_t)c[j] * wc[j];
+        const float *f = scale + 3 * i;
+        double key = (double)sa * (f[0] * wscale[0]) + (double)sb * (f[1] * wscale[1]) +
+                     (double)sc * (f[2] * wscale[2]) - 4.0 * (double)d;
+        offer(top, (float)key, (uint32_t)i);
     }
+}
+
+/* The largest |qi| such that Σ_j |code_j|·|qi_j| over n components stays below 2³¹ with
+ * |code| ≤ cmax, and within int16. */
+static double q16_max(size_t n, double cmax)
+{
+    return fmin(32767.0, floor(2147483647.0 / (cmax * (double)(n ? n : 1))));
+}
+
+/* w[0..n) (double) → int16 qi with qi ≈ w / scale; returns the scale. */
+static double quantize_q16(size_t n, const double *w, double qmax, int16_t *qi)
+{
+    double amax = 0.0;
+    for (size_t j = 0; j < n; j++)
+        amax = fmax(amax, fabs(w[j]));
+    double scale = amax > 0 ? amax / qmax : 1.0;
+    for (size_t j = 0; j < n; j++)
+        qi[j] = (int16_t)lrint(w[j] / scale);
+    return scale;
 }
 
 size_t basin_scan(basin_metric m, const basin_scan_data *S, const float *q_mu, const float *q_sigma,
                   const uint32_t *rows, size_t n_rows, bool quantised, basin_topk *top)
 {
     size_t d = (size_t)S->d, count = rows ? n_rows : S->n;
-    float *t = malloc((d ? d : 1) * sizeof *t), *qn = malloc((d ? d : 1) * sizeof *qn);
-    if (!t || !qn) {
-        free(t);
-        free(qn);
+    size_t d64 = 2 * basin_q4_row_bytes(S->d); /* d rounded up to 64 */
+    /* Scratch: the query's float rows (normalised q, 4σ) and its int16 weights (up to 3d,
+     * or the padded d64), and their double sources. */
+    float *qf = malloc(2 * d * sizeof *qf);
+    int16_t *qi = malloc((3 * d > d64 ? 3 * d : d64) * sizeof *qi);
+    double *w = calloc(3 * d > d64 ? 3 * d : d64, sizeof *w);
+    if (!qf || !qi || !w) {
+        free(qf);
+        free(qi);
+        free(w);
         return 0;
     }
-    const float *q = q_mu;
     double qq = 0.0;
     for (size_t j = 0; j < d; j++)
         qq += (double)q_mu[j] * q_mu[j];
-    if (m == BASIN_METRIC_COSINE) {
-        /* Normalise the query once: the key is then −(a·q̂)/‖a‖. */
-        float inv = qq > 0 ? (float)(1.0 / sqrt(qq)) : 0.0f;
-        for (size_t j = 0; j < d; j++)
-            qn[j] = q_mu[j] * inv;
-        q = qn;
-    }
     size_t bytes = 0;
     switch (m) {
     case BASIN_METRIC_FISHER_RAO:
-        if (quantised)
-            scan_fr_q8(d, S->mu_q8, S->q8_scale, S->sigma_bf16, q, q_sigma, rows, count, t, top);
-        else
-            scan_fr_f32(d, S->mu, S->sigma, q, q_sigma, rows, count, t, top);
-        bytes = count * d * (quantised ? 3 : 8);
-        break;
     case BASIN_METRIC_FISHER_LOCAL:
-        if (quantised)
-            scan_local_q8(d, S->mu_q8, S->q8_scale, S->sigma_bf16, q, q_sigma, rows, count, t, top);
-        else
-            scan_local_f32(d, S->mu, S->sigma, q, q_sigma, rows, count, t, top);
-        bytes = count * d * (quantised ? 3 : 8);
-        break;
-    case BASIN_METRIC_COSINE:
-    case BASIN_METRIC_EUCLIDEAN: {
-        bool cosine = m == BASIN_METRIC_COSINE;
         if (quantised) {
-            int16_t *qi = (int16_t *)t; /* t has room for d floats */
-            double qmax = fmin(32767.0, 2147483647.0 / (127.0 * (double)(d ? d : 1)));
-            float amax = 0.0f;
+            /* The query's weights of A, B and C (see basin_scan_data). */
+            for (size_t j = 0; j < d; j++) {
+                double q = q_mu[j], s = q_sigma[j];
+                w[j] = 1.0 / s;
+                w[d + j] = -2.0 * q / s;
+                w[2 * d + j] = q * q / s + 2.0 * s;
+            }
+            double qmax = q16_max(d, 127.0), wscale[3];
+            for (int k = 0; k < 3; k++)
+                wscale[k] = quantize_q16(d, w + (size_t)k * d, qmax, qi + (size_t)k * d);
+            scan_fl_q8(d, S->fl_q8, S->fl_scale, qi, qi + d, qi + 2 * d, wscale, rows, count, top);
+            bytes = count * (3 * d + 3 * sizeof(float));
+        } else if (m == BASIN_METRIC_FISHER_RAO) {
             for (size_t j = 0; j < d; j++)
-                amax = fmaxf(amax, fabsf(q[j]));
-            float qscale = amax > 0 ? (float)(amax / floor(qmax)) : 1.0f;
-            for (size_t j = 0; j < d; j++)
-                qi[j] = (int16_t)lrintf(q[j] / qscale);
-            scan_dot_q8(d, S->mu_q8, S->q8_scale, qi, qscale, S->inv_norm, S->sq_norm, (float)qq,
-                        cosine, rows, count, top);
-        } else if (cosine)
-            scan_dot_f32(d, S->mu, q, S->inv_norm, rows, count, top);
-        else
-            scan_l2_f32(d, S->mu, q, rows, count, t, top);
-        bytes = count * (d * (quantised ? 1 : 4) + 4);
+                qf[j] = 4.0f * q_sigma[j];
+            scan_fr_f32(d, S->mu, S->sigma, q_mu, q_sigma, qf, rows, count, top);
+            bytes = count * d * 2 * sizeof(float);
+        } else {
+            scan_local_f32(d, S->mu, S->sigma, q_mu, q_sigma, rows, count, top);
+            bytes = count * d * 2 * sizeof(float);
+        }
+        break;
+    case BASIN_METRIC_COSINE: {
+        /* Normalise the query once: the key is then −(a·q̂)/‖a‖. */
+        double inv = qq > 0 ? 1.0 / sqrt(qq) : 0.0;
+        for (size_t j = 0; j < d; j++)
+            qf[j] = (float)(q_mu[j] * inv);
+        if (quantised) {
+            for (size_t j = 0; j < d64; j++)
+                w[j] = j < d ? qf[j] : 0.0;
+            double qscale = quantize_q16(d64, w, q16_max(d64, 15.0), qi);
+            int64_t qsum = 0;
+            for (size_t j = 0; j < d64; j++)
+                qsum += qi[j];
+            scan_dot_q4(d, S->mu_q4, S->q4_scale, qi, 8 * qsum, (float)qscale, S->inv_norm, rows,
+                        count, top);
+            bytes = count * (d64 / 2 + 2 * sizeof(float));
+        } else {
+            scan_dot_f32(d, S->mu, qf, S->inv_norm, rows, count, top);
+            bytes = count * (d * sizeof(float) + sizeof(float));
+        }
         break;
     }
+    case BASIN_METRIC_EUCLIDEAN:
+        if (quantised) {
+            for (size_t j = 0; j < d; j++)
+                w[j] = q_mu[j];
+            double qscale = quantize_q16(d, w, q16_max(d, 127.0), qi);
+            scan_l2_q8(d, S->mu_q8, S->q8_scale, qi, (float)qscale, S->sq_norm, (float)qq, rows,
+                       count, top);
+            bytes = count * (d + 2 * sizeof(float));
+        } else {
+            scan_l2_f32(d, S->mu, q_mu, rows, count, top);
+            bytes = count * d * sizeof(float);
+        }
+        break;
     }
-    free(t);
-    free(qn);
+    free(qf);
+    free(qi);
+    free(w);
     return bytes;
 }
 

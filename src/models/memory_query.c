@@ -276,9 +276,9 @@ int memory_filter_rows(const memory_filter *f, const basin_space *sp, uint32_t *
     bool only_archived_rule =
         !f->meta && !f->tags_any && !f->tags_all && !f->has_since && !f->has_until;
     if (only_archived_rule) {
-        bool any_archived = false;
-        for (size_t i = 0; !f->include_archived && i < sp->n && !any_archived; i++)
-            any_archived = sp->archived[i] != 0;
+        uint8_t any_archived = 0; /* an OR over every flag, without an early exit: it vectorises */
+        for (size_t i = 0; !f->include_archived && i < sp->n; i++)
+            any_archived |= sp->archived[i];
         if (!any_archived) {
             *rows = NULL;
             *n = sp->n;

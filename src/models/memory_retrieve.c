@@ -2,15 +2,17 @@
  * memory_retrieve.c — job kind `memory.retrieve` (memory.md, "Retrieval"): ranked lists
  * from up to seven channels over one memory space, fused by weighted reciprocal rank.
  *
- * Channels (each a list of at most `depth` memories, best first):
+ * Channels (each a list of at most `depth` memories, best first; by default max(4k, 50),
+ * or k when a single channel other than hopfield is asked for — nothing to fuse):
  *   fisher_rao, fisher_local, cosine, euclidean   the query vector (given, or the text
  *       embedded by the space's hash embedder) with its variance (given, or derived by the
  *       rule of embed.h) against every memory that passes the filter — an exact float32
  *       scan, or for large sets (stage "candidates+rerank") a scan of the compact copies
- *       (int8 means, bfloat16 deviations) that keeps `candidates` memories (default
- *       max(10·depth, 500), 2000 for fisher_rao, whose compact scan ranks by fisher_local),
- *       reranked by the float32 scan of the metric itself; the kept ones get their value
- *       in double;
+ *       (retrieval.h: 4-bit means for cosine, 8-bit means for euclidean, the 8-bit
+ *       features of the local Fisher form for both Fisher metrics) that keeps `candidates`
+ *       memories (default max(10·depth, m) with m = 2000 for fisher_rao, 1000 for cosine,
+ *       500 for the others), reranked by the float32 scan of the metric itself; the kept
+ *       ones get their value in double;
  *   bm25       FTS5 over the memory texts (the provider's text search);
  *   temporal   |event time − query time|, nearest first;
  *   hopfield   one or more modern-Hopfield steps ξ ← X softmax(β Xᵀ ξ) from the query over
@@ -21,12 +23,14 @@
  * |Δt| in seconds or attention weight) and 1-based rank.
  *
  * The space is read through the run context's provider (include/basin/space.h): the model
- * holds a read view for the duration of the run. Scans of 40 000 rows or more are split
- * over up to four threads (one per online CPU): unlike most models, this one uses more
- * than one core for one job, because a search is a latency-bound read of memory.
+ * holds a read view for the duration of the run. Large scans (about a million row
+ * components, fewer for the float32 Fisher–Rao scan and for reranks) are split over up to
+ * four threads (one per online CPU): unlike most models, this one uses more than one core
+ * for one job, because a search is a latency-bound read of memory.
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,92 +263,125 @@ typedef struct run_state {
 
 /* ---- the scan, split over threads for large sets -------------------------------------------- */
 
-/* Scans of at least this many rows are split over up to SCAN_THREADS_MAX threads (one per
- * online CPU): this model, unlike most, uses more than one core for one job, because a
- * search is a latency-bound read. Each thread keeps its own top-k; they are merged. */
-#define SCAN_SPLIT_MIN   40000
+/* A scan of at least SCAN_SPLIT_MIN row components (rows × dim) is split over up to
+ * SCAN_THREADS_MAX threads (one per online CPU) — from a quarter of that for the float32
+ * Fisher–Rao scan, whose logarithm makes each component about ten times dearer, and for a
+ * rerank of listed rows, each a memory latency away (a sixteenth for both): this model,
+ * unlike most, uses more than one core for one job, because a search is a latency-bound
+ * read. Below these sizes a thread costs about what it saves.
+ *
+ * The rows are cut into SCAN_CHUNKS chunks per thread, which the threads take in turn from
+ * a shared counter: on a busy machine a thread that loses its core for a while leaves its
+ * share to the others instead of holding up the answer. Each thread keeps its own top-k
+ * and they are merged; since a row's key depends neither on the chunk nor on the thread
+ * that scans it, and the top-k order is total (key, then row), neither does the result. */
+#define SCAN_SPLIT_MIN   ((size_t)1 << 20)
 #define SCAN_THREADS_MAX 4
+#define SCAN_CHUNKS      4
+
+typedef struct scan_job {
+    basin_metric m;
+    const basin_scan_data *S;
+    const float *q, *qs;
+    const uint32_t *rows; /* NULL: every row of S */
+    size_t n, chunks;
+    bool quantised;
+    atomic_size_t next; /* the next chunk to take */
+} scan_job;
 
 typedef struct scan_part {
-    basin_metric m;
-    basin_scan_data S; /* a window of rows when the scan is over every row */
-    const float *q, *qs;
-    const uint32_t *rows;
-    size_t n_rows, offset; /* offset: added to the rows of a window */
-    bool quantised;
+    scan_job *job;
     basin_topk top;
     size_t bytes;
+    bool failed; /* a chunk ran out of memory */
 } scan_part;
 
 static void *scan_part_run(void *arg)
 {
     scan_part *p = arg;
-    p->bytes = basin_scan(p->m, &p->S, p->q, p->qs, p->rows, p->n_rows, p->quantised, &p->top);
+    scan_job *j = p->job;
+    for (;;) {
+        size_t c = atomic_fetch_add(&j->next, 1);
+        if (c >= j->chunks)
+            break;
+        size_t lo = j->n * c / j->chunks, hi = j->n * (c + 1) / j->chunks, bytes;
+        if (hi == lo)
+            continue;
+        if (j->rows) {
+            p->top.base = 0;
+            bytes =
+                basin_scan(j->m, j->S, j->q, j->qs, j->rows + lo, hi - lo, j->quantised, &p->top);
+        } else {
+            basin_scan_data w = basin_scan_window(j->S, lo, hi);
+            p->top.base = (uint32_t)lo;
+            bytes = basin_scan(j->m, &w, j->q, j->qs, NULL, 0, j->quantised, &p->top);
+        }
+        p->bytes += bytes;
+        p->failed = p->failed || !bytes;
+    }
+    p->top.base = 0;
     return NULL;
 }
 
-static int scan_threads(size_t n)
+static int scan_threads(basin_metric m, bool quantised, bool listed, size_t n, int d)
 {
-    if (n < SCAN_SPLIT_MIN)
+    size_t work = n * (size_t)d, unit = SCAN_SPLIT_MIN;
+    if (m == BASIN_METRIC_FISHER_RAO && !quantised)
+        unit /= 4;
+    if (listed) /* rows scattered over the space: each costs a memory latency, not a stream */
+        unit /= 4;
+    if (work < unit)
         return 1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    int t = cpus > 1 ? (int)cpus : 1;
+    size_t t = cpus > 1 ? (size_t)cpus : 1;
     if (t > SCAN_THREADS_MAX)
         t = SCAN_THREADS_MAX;
-    if ((size_t)t > n / (SCAN_SPLIT_MIN / 2))
-        t = (int)(n / (SCAN_SPLIT_MIN / 2));
-    return t < 1 ? 1 : t;
+    if (t > work / (unit / 2))
+        t = work / (unit / 2);
+    return t < 1 ? 1 : (int)t;
 }
 
-/* basin_scan over rows[0..n) (every row of S when rows is NULL) into top, split over
- * threads when large; returns the bytes read. The parts' heaps live in `scratch`
- * (room for SCAN_THREADS_MAX · top->k hits). */
+/* basin_scan over rows[0..n) (every row of S when rows is NULL) into top (base 0), split
+ * over threads when large; returns the bytes read (0 when out of memory). The parts'
+ * top-k buffers live in `scratch` (room for SCAN_THREADS_MAX · 2 · top->k hits; NULL: do
+ * not split). */
 static size_t scan_split(basin_metric m, const basin_scan_data *S, const float *q, const float *qs,
                          const uint32_t *rows, size_t n, bool quantised, basin_topk *top,
                          basin_hit *scratch)
 {
-    int T = scratch ? scan_threads(n) : 1;
+    int T = scratch ? scan_threads(m, quantised, rows != NULL, n, S->d) : 1;
     if (T == 1)
         return basin_scan(m, S, q, qs, rows, n, quantised, top);
+    scan_job job = {.m = m,
+                    .S = S,
+                    .q = q,
+                    .qs = qs,
+                    .rows = rows,
+                    .n = n,
+                    .chunks = (size_t)T * SCAN_CHUNKS,
+                    .quantised = quantised};
+    atomic_init(&job.next, 0);
     scan_part parts[SCAN_THREADS_MAX];
     pthread_t tid[SCAN_THREADS_MAX];
     bool started[SCAN_THREADS_MAX] = {false};
-    size_t d = (size_t)S->d;
     for (int t = 0; t < T; t++) {
-        size_t lo = n * (size_t)t / (size_t)T, hi = n * (size_t)(t + 1) / (size_t)T;
-        scan_part *p = &parts[t];
-        *p = (scan_part){.m = m, .S = *S, .q = q, .qs = qs, .quantised = quantised};
-        if (rows) {
-            p->rows = rows + lo;
-            p->n_rows = hi - lo;
-        } else { /* a window of rows lo..hi: shift every array */
-            p->offset = lo;
-            p->S.n = hi - lo;
-            p->S.mu = S->mu + lo * d;
-            p->S.sigma = S->sigma + lo * d;
-            p->S.inv_norm = S->inv_norm + lo;
-            p->S.sq_norm = S->sq_norm + lo;
-            p->S.mu_q8 = S->mu_q8 + lo * d;
-            p->S.q8_scale = S->q8_scale + lo;
-            p->S.sigma_bf16 = S->sigma_bf16 + lo * d;
-        }
-        basin_topk_init(&p->top, scratch + (size_t)t * top->k, top->k);
+        parts[t] = (scan_part){.job = &job};
+        basin_topk_init(&parts[t].top, scratch + (size_t)t * 2 * top->k, top->k);
         if (t > 0)
-            started[t] = pthread_create(&tid[t], NULL, scan_part_run, p) == 0;
+            started[t] = pthread_create(&tid[t], NULL, scan_part_run, &parts[t]) == 0;
     }
-    for (int t = 0; t < T; t++)
-        if (!started[t])
-            scan_part_run(&parts[t]); /* the caller's share, and any part without a thread */
+    scan_part_run(&parts[0]); /* the caller takes chunks too (all of them if no thread started) */
     size_t bytes = 0;
+    bool failed = false;
     for (int t = 0; t < T; t++) {
         if (started[t])
             pthread_join(tid[t], NULL);
         bytes += parts[t].bytes;
+        failed = failed || parts[t].failed;
         for (size_t i = 0; i < parts[t].top.n; i++)
-            basin_topk_push(top, parts[t].top.h[i].key,
-                            parts[t].top.h[i].row + (uint32_t)parts[t].offset);
+            basin_topk_push(top, parts[t].top.h[i].key, parts[t].top.h[i].row);
     }
-    return bytes;
+    return failed ? 0 : bytes;
 }
 
 static int cmp_row(const void *a, const void *b)
@@ -353,20 +390,38 @@ static int cmp_row(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Candidates a compact scan keeps at least, per metric: its keys approximate the metric
+ * (retrieval.h), so it keeps more than the depth and the float32 scan reranks them. The
+ * 4-bit cosine errs by ~1e-2 of a cosine at d = 384 and the 8-bit Euclidean and local
+ * Fisher keys by far less; the local form only approximates Fisher–Rao itself, and ranks
+ * its top 50 within the first 2000 on the data of bench/memory_search.py. */
+static size_t candidates_min(basin_metric m)
+{
+    switch (m) {
+    case BASIN_METRIC_FISHER_RAO:
+        return 2000;
+    case BASIN_METRIC_COSINE:
+        return 1000;
+    case BASIN_METRIC_FISHER_LOCAL:
+    case BASIN_METRIC_EUCLIDEAN:
+        break;
+    }
+    return 500;
+}
+
 /* A vector channel. Exact stage: the float32 scan keeps `depth` memories. Candidate stage:
- * a scan of the compact copies keeps C memories — for fisher_rao ranked by its local
- * (Mahalanobis) limit, which needs no logarithm — then the float32 scan of the channel's
- * own metric over those C keeps `depth`. Either way the kept ones get their value in
- * double (basin_metric_exact) and are ordered by it. */
+ * a scan of the compact copies (basin_scan quantised: 4-bit means for cosine, 8-bit means
+ * for euclidean, the 8-bit features of the local form for the Fisher metrics, which need
+ * no division or logarithm) keeps C memories, then the float32 scan of the channel's own
+ * metric over those C keeps `depth`. Either way the kept ones get their value in double
+ * (basin_metric_exact) and are ordered by it. */
 static int vector_channel(run_state *st, basin_metric m, ch_list *out)
 {
     const retrieve_config *cfg = st->cfg;
     const basin_space *sp = st->sp;
     size_t n = st->n_rows, depth = st->depth < n ? st->depth : n;
     bool cand = n > 0 && (cfg->stage == 2 || (cfg->stage == 0 && n >= STAGE_THRESHOLD));
-    /* int8 dot products err by ~1e-3 of a cosine: 500 candidates are plenty; the Fisher
-     * candidates are ranked by an approximation of the metric, so keep more. */
-    size_t c_min = m == BASIN_METRIC_FISHER_RAO ? 2000 : 500;
+    size_t c_min = candidates_min(m);
     size_t c_keep = cfg->candidates ? (size_t)cfg->candidates : 10 * st->depth;
     if (c_keep < c_min)
         c_keep = c_min;
@@ -378,26 +433,21 @@ static int vector_channel(run_state *st, basin_metric m, ch_list *out)
     out->n = 0;
     if (depth == 0)
         return 0;
-    size_t cap = cand ? c_keep : depth;
+    size_t cap = 2 * (cand ? c_keep : depth); /* top-k buffers hold 2k */
     basin_hit *buf = malloc(cap * sizeof *buf);
     basin_hit *scratch = malloc(SCAN_THREADS_MAX * cap * sizeof *scratch);
     uint32_t *crow = cand ? malloc(c_keep * sizeof *crow) : NULL;
     ch_hit *hits = malloc(depth * sizeof *hits);
-    if (!buf || !hits || !scratch || (cand && !crow)) {
-        free(buf);
-        free(scratch);
-        free(crow);
-        free(hits);
-        return BASIN_ENOMEM;
-    }
+    int rc = buf && hits && scratch && (!cand || crow) ? 0 : BASIN_ENOMEM;
     basin_topk top;
     const uint32_t *rows = st->rows;
-    size_t n_scan = n;
-    if (cand) {
-        basin_metric first = m == BASIN_METRIC_FISHER_RAO ? BASIN_METRIC_FISHER_LOCAL : m;
+    size_t n_scan = n, bytes;
+    if (rc == 0 && cand) {
         basin_topk_init(&top, buf, c_keep);
-        st->bytes += scan_split(first, &sp->scan, st->q, st->qs, st->rows, n, true, &top, scratch);
-        n_scan = top.n;
+        bytes = scan_split(m, &sp->scan, st->q, st->qs, st->rows, n, true, &top, scratch);
+        st->bytes += bytes;
+        rc = bytes ? 0 : BASIN_ENOMEM;
+        n_scan = basin_topk_finish(&top);
         for (size_t i = 0; i < n_scan; i++)
             crow[i] = buf[i].row;
         qsort(crow, n_scan, sizeof *crow, cmp_row); /* scan the candidates in memory order */
@@ -405,11 +455,16 @@ static int vector_channel(run_state *st, basin_metric m, ch_list *out)
         if (n_scan > st->candidates)
             st->candidates = n_scan;
     }
-    basin_topk_init(&top, buf, depth);
-    st->bytes += scan_split(m, &sp->scan, st->q, st->qs, rows, n_scan, false, &top, scratch);
-    size_t got = basin_topk_sort(&top);
+    size_t got = 0;
+    if (rc == 0) {
+        basin_topk_init(&top, buf, depth);
+        bytes = scan_split(m, &sp->scan, st->q, st->qs, rows, n_scan, false, &top, scratch);
+        st->bytes += bytes;
+        rc = bytes || !n_scan ? 0 : BASIN_ENOMEM;
+        got = basin_topk_sort(&top);
+    }
     size_t d = (size_t)sp->dim;
-    for (size_t i = 0; i < got; i++) {
+    for (size_t i = 0; rc == 0 && i < got; i++) {
         uint32_t row = buf[i].row;
         hits[i].row = row;
         hits[i].value = basin_metric_exact(m, sp->dim, sp->scan.mu + row * d,
@@ -418,6 +473,10 @@ static int vector_channel(run_state *st, basin_metric m, ch_list *out)
     free(buf);
     free(scratch);
     free(crow);
+    if (rc) {
+        free(hits);
+        return rc;
+    }
     qsort(hits, got, sizeof *hits, m == BASIN_METRIC_COSINE ? cmp_desc : cmp_asc);
     out->hits = hits;
     out->n = got;
@@ -471,7 +530,7 @@ static int temporal_channel(run_state *st, ch_list *out)
         return 0;
     /* A float key is enough to select; the kept ones are then ordered by the exact |Δt|. */
     size_t sel = 4 * keep < n ? 4 * keep : n;
-    basin_hit *buf = malloc(sel * sizeof *buf);
+    basin_hit *buf = malloc(2 * sel * sizeof *buf);
     ch_hit *hits = malloc(sel * sizeof *hits);
     if (!buf || !hits) {
         free(buf);
@@ -524,23 +583,31 @@ static int hopfield_channel(run_state *st, const ch_list *lists, ch_list *out)
             return BASIN_ENOMEM;
         for (size_t i = 0; i < m; i++)
             cand[i] = st->rows ? st->rows[i] : (uint32_t)i;
-    } else { /* the nearest 2000 by cosine on the quantised copy */
+    } else { /* the nearest 2000 by cosine on the compact (4-bit) copy */
         size_t keep = 2000;
-        basin_hit *buf = malloc(keep * sizeof *buf);
+        basin_hit *buf = malloc(2 * keep * sizeof *buf);
+        basin_hit *scratch = malloc(SCAN_THREADS_MAX * 2 * keep * sizeof *scratch);
         cand = malloc(keep * sizeof *cand);
-        if (!buf || !cand) {
+        if (!buf || !scratch || !cand) {
             free(buf);
+            free(scratch);
             free(cand);
             return BASIN_ENOMEM;
         }
         basin_topk top;
         basin_topk_init(&top, buf, keep);
-        st->bytes += basin_scan(BASIN_METRIC_COSINE, &st->sp->scan, st->q, st->qs, st->rows,
-                                st->n_rows, true, &top);
+        size_t bytes = scan_split(BASIN_METRIC_COSINE, &st->sp->scan, st->q, st->qs, st->rows,
+                                  st->n_rows, true, &top, scratch);
+        st->bytes += bytes;
         m = basin_topk_sort(&top);
         for (size_t i = 0; i < m; i++)
             cand[i] = buf[i].row;
         free(buf);
+        free(scratch);
+        if (!bytes) {
+            free(cand);
+            return BASIN_ENOMEM;
+        }
     }
     out->hits = NULL;
     out->n = 0;
@@ -752,7 +819,15 @@ static int run(const void *config, basin_ctx *ctx)
         }
     st.q = q;
     st.qs = qs;
-    st.depth = cfg->depth ? (size_t)cfg->depth : (size_t)(4 * cfg->k < 50 ? 50 : 4 * cfg->k);
+    /* Lists deeper than k feed fusion; a single channel (without hopfield, which reads the
+     * others' lists) has nothing to fuse, and its top k are the answer. */
+    int n_used = 0;
+    for (int c = 0; c < N_CHANNELS; c++)
+        n_used += use[c];
+    bool fusing = n_used > 1 || use[CH_HOPFIELD];
+    st.depth = cfg->depth ? (size_t)cfg->depth
+               : !fusing  ? (size_t)cfg->k
+                          : (size_t)(4 * cfg->k < 50 ? 50 : 4 * cfg->k);
     if (st.depth < (size_t)cfg->k)
         st.depth = (size_t)cfg->k;
     if (st.depth > 1000)
@@ -797,6 +872,12 @@ static int run(const void *config, basin_ctx *ctx)
         json_object_set_new(item, "channels", chans);
         json_array_append_new(results, item);
     }
+    uint32_t *returned = malloc((k ? k : 1) * sizeof *returned);
+    for (size_t i = 0; returned && i < k; i++)
+        returned[i] = f[i].row;
+    if (returned) /* the returned memories' access counts (a count lost to OOM is not fatal) */
+        basin_ctx_space_touch(ctx, sp, returned, k);
+    free(returned);
     const char *stage = st.candidates ? "candidates+rerank" : "exact";
     json_t *used = json_object();
     for (int c = 0; c < N_CHANNELS; c++)

@@ -23,6 +23,12 @@ void basin_ctx_space_release(basin_ctx *ctx, const basin_space *sp)
         ctx->spaces->release(ctx->spaces->user, sp);
 }
 
+void basin_ctx_space_touch(basin_ctx *ctx, const basin_space *sp, const uint32_t *rows, size_t n)
+{
+    if (sp && n && ctx->spaces && ctx->spaces->touch)
+        ctx->spaces->touch(ctx->spaces->user, sp, rows, n);
+}
+
 int basin_ctx_text_search(basin_ctx *ctx, const basin_space *sp, const char *query, size_t limit,
                           uint32_t *rows, double *score, size_t *n)
 {

@@ -143,6 +143,8 @@ int store_open(const store_options *opt, store **out, char *errbuf, size_t errca
     pthread_cond_init(&s->pool_cond, NULL);
     pthread_mutex_init(&s->submit_mutex, NULL);
     int rc = s->path ? store_connect(s, &s->writer, errbuf, errcap) : BASIN_ENOMEM;
+    if (rc == 0)
+        rc = store_spaces_open(s);
     if (rc == 0 && opt->migrate)
         rc = store_migrate(s, NULL, NULL, errbuf, errcap);
     if (rc == 0 && !opt->migrate) {
@@ -166,6 +168,7 @@ void store_close(store *s)
 {
     if (!s)
         return;
+    store_spaces_close(s);
     for (int i = 0; i < s->n_idle; i++)
         store_disconnect(s->idle[i]);
     store_disconnect(s->writer);

@@ -4,8 +4,10 @@
  * include/basin/space.h).
  *
  * DESIGN. Each store has a registry of space caches. A cache holds one space's memories
- * in contiguous arrays (μ, σ, norms, int8 μ with per-row scale, bfloat16 σ, and the
- * fields filters read), plus an id → row hash table. It is loaded on the first acquire and
+ * in contiguous arrays (μ, σ, their norms and compact copies — basin_scan_data — and the
+ * fields filters read), plus an id → row hash table. The arrays scans read are 64-byte
+ * aligned and, when large, on transparent huge pages (scan_alloc). It is loaded on the
+ * first acquire and
  * then kept in step with SQL: every write of this file commits, then applies the same
  * change to the cache (if loaded) before it releases the writer mutex, so caches see
  * writes in commit order. If applying fails (out of memory) the cache is dropped and
@@ -14,20 +16,24 @@
  * mutex guards the list of caches and their reference counts and is never held while
  * waiting for another lock.
  *
- * The registry belongs to the store but struct store does not know about it: it is tied
- * to the store's writer connection as the user data of a no-op SQL function
- * (basin_space_registry()), whose destructor SQLite calls when the connection closes —
- * so store_close() frees the caches, and a later store at the same address starts empty.
- * This assumes that only this process writes the spaces of its database.
+ * The registry is the store's (store.spaces): store_open creates it empty and store_close
+ * frees it with every cache. This assumes that only this process writes the spaces of its
+ * database.
  *
  * Deleting a memory moves the last row into its place (rows are not stable across
  * writes; a view is stable while held, because writers wait for it).
+ *
+ * Access counts (memory.md): a retrieval counts the memories it returns in the cache
+ * (space_touch, atomics under the read lock); they reach SQL in one transaction every few
+ * seconds and when the store closes (see "access counts" below).
  */
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "basin/embed.h"
 #include "store_internal.h"
@@ -45,29 +51,33 @@ struct space_cache {
     char name[SPACE_NAME_MAX + 1], embedder[8], metric[16];
     int dim;
     size_t n, cap;
-    float *mu, *sigma, *inv_norm, *sq_norm, *q8_scale, *importance;
-    int8_t *mu_q8;
-    uint16_t *sigma_bf16;
+    /* What scans read (see basin_scan_data), in arrays from scan_alloc. */
+    float *mu, *sigma, *inv_norm, *sq_norm, *q4_scale, *q8_scale, *fl_scale;
+    uint8_t *mu_q4;
+    int8_t *mu_q8, *fl_q8;
+    float *importance;
     char (*ids)[ULID_LEN + 1];
     char **text;
     json_t **meta, **tags;
     int64_t *event_time, *created_at;
     uint8_t *archived;
-    uint32_t *slots; /* id → row + 1 (0: empty), linear probing */
-    size_t n_slots;  /* a power of two ≥ 2 · cap */
+    /* Accesses (rows a retrieval returned) not yet added to memories.access_count: counted
+     * by readers under the read lock, written to SQL by accesses_flush. */
+    atomic_uint *accessed;
+    atomic_ullong pending;      /* Σ accessed */
+    atomic_llong last_flush_ms; /* clock_mono_ms of the last flush (or of the load) */
+    uint32_t *slots;            /* id → row + 1 (0: empty), linear probing */
+    size_t n_slots;             /* a power of two ≥ 2 · cap */
     space_cache *next;
 };
 
+/* The caches of one store (store.spaces), created by store_spaces_open and freed by
+ * store_spaces_close. */
 typedef struct space_registry space_registry;
 struct space_registry {
-    store *owner;
-    pthread_mutex_t mutex;
+    pthread_mutex_t mutex; /* guards caches and every cache's refs */
     space_cache *caches;
-    space_registry *next;
 };
-
-static pthread_mutex_t registries_mutex = PTHREAD_MUTEX_INITIALIZER;
-static space_registry *registries;
 
 static void cache_clear_rows(space_cache *c)
 {
@@ -82,20 +92,23 @@ static void cache_clear_rows(space_cache *c)
 static void cache_free_arrays(space_cache *c)
 {
     cache_clear_rows(c);
-    void *arrays[] = {c->mu,         c->sigma,      c->inv_norm, c->sq_norm,
-                      c->q8_scale,   c->importance, c->mu_q8,    c->sigma_bf16,
-                      c->ids,        c->text,       c->meta,     c->tags,
-                      c->event_time, c->created_at, c->archived, c->slots};
+    void *arrays[] = {c->mu,         c->sigma,      c->inv_norm, c->sq_norm,  c->q4_scale,
+                      c->q8_scale,   c->fl_scale,   c->mu_q4,    c->mu_q8,    c->fl_q8,
+                      c->importance, c->ids,        c->text,     c->meta,     c->tags,
+                      c->event_time, c->created_at, c->archived, c->accessed, c->slots};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
-    c->mu = c->sigma = c->inv_norm = c->sq_norm = c->q8_scale = c->importance = NULL;
-    c->mu_q8 = NULL;
-    c->sigma_bf16 = NULL;
+    c->mu = c->sigma = c->inv_norm = c->sq_norm = c->q4_scale = c->q8_scale = c->fl_scale = NULL;
+    c->mu_q4 = NULL;
+    c->mu_q8 = c->fl_q8 = NULL;
+    c->importance = NULL;
     c->ids = NULL;
     c->text = NULL;
     c->meta = c->tags = NULL;
     c->event_time = c->created_at = NULL;
     c->archived = NULL;
+    c->accessed = NULL;
+    atomic_store(&c->pending, 0);
     c->slots = NULL;
     c->cap = c->n_slots = 0;
     c->loaded = false;
@@ -125,9 +138,12 @@ static void cache_refresh_view(space_cache *c)
                                 .sigma = c->sigma,
                                 .inv_norm = c->inv_norm,
                                 .sq_norm = c->sq_norm,
+                                .mu_q4 = c->mu_q4,
+                                .q4_scale = c->q4_scale,
                                 .mu_q8 = c->mu_q8,
                                 .q8_scale = c->q8_scale,
-                                .sigma_bf16 = c->sigma_bf16};
+                                .fl_q8 = c->fl_q8,
+                                .fl_scale = c->fl_scale};
     v->ids = (const char(*)[BASIN_SPACE_ID_LEN + 1]) c->ids;
     v->text = c->text;
     v->meta = c->meta;
@@ -209,6 +225,40 @@ static int rebuild_slots(space_cache *c, size_t want)
         c->field = p_;                                                                             \
     } while (0)
 
+/* A scan array of `bytes` holding a copy of the first `used` bytes of old (then freed):
+ * 64-byte aligned, so that vector loads of rows do not straddle cache lines, and from 2 MiB
+ * up aligned to 2 MiB and advised to the kernel as huge pages, so that a scan does not
+ * spend its time on TLB misses (NumPy does the same for its large arrays). NULL when out
+ * of memory (old is then kept). */
+static void *scan_alloc(void *old, size_t used, size_t bytes)
+{
+    size_t huge = (size_t)2 << 20;
+    void *p = NULL;
+    if (posix_memalign(&p, bytes >= huge ? huge : 64, bytes ? bytes : 1) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= huge)
+        madvise(p, bytes / huge * huge, MADV_HUGEPAGE); /* advice only: failure is harmless */
+#endif
+    if (used)
+        memcpy(p, old, used);
+    free(old);
+    return p;
+}
+
+/* The scan arrays: field and bytes per row (d: the space's dimension). */
+#define SCAN_ARRAYS(X, d)                                                                          \
+    X(mu, (d) * sizeof(float))                                                                     \
+    X(sigma, (d) * sizeof(float))                                                                  \
+    X(inv_norm, sizeof(float))                                                                     \
+    X(sq_norm, sizeof(float))                                                                      \
+    X(mu_q4, basin_q4_row_bytes((int)(d)))                                                         \
+    X(q4_scale, sizeof(float))                                                                     \
+    X(mu_q8, (d))                                                                                  \
+    X(q8_scale, sizeof(float))                                                                     \
+    X(fl_q8, 3 * (d))                                                                              \
+    X(fl_scale, 3 * sizeof(float))
+
 /* Makes room for `need` rows. */
 static int cache_reserve(space_cache *c, size_t need)
 {
@@ -218,13 +268,17 @@ static int cache_reserve(space_cache *c, size_t need)
     while (cap < need)
         cap *= 2;
     size_t d = (size_t)c->dim;
-    GROW(mu, cap * d);
-    GROW(sigma, cap * d);
-    GROW(mu_q8, cap * d);
-    GROW(sigma_bf16, cap * d);
-    GROW(inv_norm, cap);
-    GROW(sq_norm, cap);
-    GROW(q8_scale, cap);
+    if (cap != c->cap) {
+#define SCAN_GROW(field, row_bytes)                                                                \
+    {                                                                                              \
+        void *p_ = scan_alloc(c->field, c->n * (row_bytes), cap * (row_bytes));                    \
+        if (!p_)                                                                                   \
+            return BASIN_ENOMEM;                                                                   \
+        c->field = p_;                                                                             \
+    }
+        SCAN_ARRAYS(SCAN_GROW, d)
+#undef SCAN_GROW
+    }
     GROW(importance, cap);
     GROW(ids, cap);
     GROW(text, cap);
@@ -233,27 +287,32 @@ static int cache_reserve(space_cache *c, size_t need)
     GROW(event_time, cap);
     GROW(created_at, cap);
     GROW(archived, cap);
+    GROW(accessed, cap);
     c->cap = cap;
     if (c->n_slots < 2 * cap)
         return rebuild_slots(c, cap);
     return 0;
 }
 
-/* Writes the vector columns of row i from μ and σ² (float32, dim each). */
+/* Writes the vector columns of row i from μ and σ² (float32, dim each): σ = √σ², the
+ * norms and the compact copies (basin_scan_row_derive). */
 static void cache_set_vectors(space_cache *c, size_t i, const float *mu, const float *var)
 {
     size_t d = (size_t)c->dim;
     float *m = c->mu + i * d, *s = c->sigma + i * d;
-    double sq = 0.0;
     for (size_t j = 0; j < d; j++) {
         m[j] = mu[j];
         s[j] = sqrtf(var[j]);
-        sq += (double)mu[j] * mu[j];
     }
-    c->sq_norm[i] = (float)sq;
-    c->inv_norm[i] = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0.0f;
-    c->q8_scale[i] = basin_quantize_q8(c->dim, m, c->mu_q8 + i * d);
-    basin_to_bf16(d, s, c->sigma_bf16 + i * d);
+    basin_scan_row row = {.mu_q4 = c->mu_q4 + i * basin_q4_row_bytes(c->dim),
+                          .mu_q8 = c->mu_q8 + i * d,
+                          .fl_q8 = c->fl_q8 + i * 3 * d};
+    basin_scan_row_derive(c->dim, m, s, &row);
+    c->inv_norm[i] = row.inv_norm;
+    c->sq_norm[i] = row.sq_norm;
+    c->q4_scale[i] = row.q4_scale;
+    c->q8_scale[i] = row.q8_scale;
+    memcpy(c->fl_scale + 3 * i, row.fl_scale, sizeof row.fl_scale);
 }
 
 /* The scalar and JSON columns of row i; text is copied, the references to meta and tags
@@ -282,6 +341,7 @@ static int cache_append(space_cache *c, const char *id, const char *text, const 
     memcpy(c->ids[i], id, ULID_LEN + 1);
     cache_set_vectors(c, i, mu, var);
     int rc = cache_set_fields(c, i, text, meta, tags, event_time, created_at, importance, archived);
+    atomic_init(&c->accessed[i], 0);
     c->slots[slot_of(c, id)] = (uint32_t)(i + 1);
     c->n++; /* even on failure: the row's references are released with the others */
     return rc;
@@ -291,19 +351,17 @@ static int cache_append(space_cache *c, const char *id, const char *text, const 
 static void cache_remove(space_cache *c, size_t i)
 {
     size_t last = c->n - 1, d = (size_t)c->dim;
+    atomic_fetch_sub(&c->pending, atomic_load(&c->accessed[i])); /* a deleted memory's */
     slot_remove(c, c->ids[i]);
     free(c->text[i]);
     json_decref(c->meta[i]);
     json_decref(c->tags[i]);
     if (i != last) {
         slot_remove(c, c->ids[last]);
-        memcpy(c->mu + i * d, c->mu + last * d, d * sizeof *c->mu);
-        memcpy(c->sigma + i * d, c->sigma + last * d, d * sizeof *c->sigma);
-        memcpy(c->mu_q8 + i * d, c->mu_q8 + last * d, d);
-        memcpy(c->sigma_bf16 + i * d, c->sigma_bf16 + last * d, d * sizeof *c->sigma_bf16);
-        c->inv_norm[i] = c->inv_norm[last];
-        c->sq_norm[i] = c->sq_norm[last];
-        c->q8_scale[i] = c->q8_scale[last];
+#define SCAN_MOVE(field, row_bytes)                                                                \
+    memcpy((char *)c->field + i * (row_bytes), (char *)c->field + last * (row_bytes), (row_bytes));
+        SCAN_ARRAYS(SCAN_MOVE, d)
+#undef SCAN_MOVE
         c->importance[i] = c->importance[last];
         memcpy(c->ids[i], c->ids[last], ULID_LEN + 1);
         c->text[i] = c->text[last];
@@ -312,6 +370,7 @@ static void cache_remove(space_cache *c, size_t i)
         c->event_time[i] = c->event_time[last];
         c->created_at[i] = c->created_at[last];
         c->archived[i] = c->archived[last];
+        atomic_store(&c->accessed[i], atomic_load(&c->accessed[last]));
         c->slots[slot_of(c, c->ids[i])] = (uint32_t)(i + 1);
     }
     c->n--;
@@ -319,65 +378,10 @@ static void cache_remove(space_cache *c, size_t i)
 
 /* ---- the registry ------------------------------------------------------------------------ */
 
-static void registry_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    (void)argv;
-    sqlite3_result_null(ctx);
-}
-
-/* Called by SQLite when the writer connection closes (or registration failed). */
-static void registry_free(void *p)
-{
-    space_registry *r = p;
-    pthread_mutex_lock(&registries_mutex);
-    for (space_registry **pp = &registries; *pp; pp = &(*pp)->next)
-        if (*pp == r) {
-            *pp = r->next;
-            break;
-        }
-    pthread_mutex_unlock(&registries_mutex);
-    for (space_cache *c = r->caches, *next; c; c = next) {
-        next = c->next;
-        cache_free(c);
-    }
-    pthread_mutex_destroy(&r->mutex);
-    free(r);
-}
-
-static space_registry *registry_find(store *s)
-{
-    pthread_mutex_lock(&registries_mutex);
-    space_registry *r = registries;
-    while (r && r->owner != s)
-        r = r->next;
-    pthread_mutex_unlock(&registries_mutex);
-    return r;
-}
-
-/* The registry of s, created on first use. Call without holding the writer mutex. */
+/* The registry of s (NULL only for a store that failed to open). */
 static space_registry *registry_of(store *s)
 {
-    space_registry *r = registry_find(s);
-    if (r)
-        return r;
-    pthread_mutex_lock(&s->writer_mutex); /* serialises creation for this store */
-    r = registry_find(s);
-    if (!r && (r = calloc(1, sizeof *r)) != NULL) {
-        r->owner = s;
-        pthread_mutex_init(&r->mutex, NULL);
-        if (sqlite3_create_function_v2(s->writer, "basin_space_registry", 0, SQLITE_UTF8, r,
-                                       registry_fn, NULL, NULL, registry_free) != SQLITE_OK) {
-            r = NULL; /* SQLite called registry_free */
-        } else {
-            pthread_mutex_lock(&registries_mutex);
-            r->next = registries;
-            registries = r;
-            pthread_mutex_unlock(&registries_mutex);
-        }
-    }
-    pthread_mutex_unlock(&s->writer_mutex);
-    return r;
+    return s->spaces;
 }
 
 /* The cache of `name` with a reference taken; created (unloaded) when `create`. */
@@ -581,6 +585,7 @@ static int cache_load(store *s, space_cache *c)
         return rc;
     }
     c->loaded = true;
+    atomic_store(&c->last_flush_ms, clock_mono_ms());
     cache_refresh_view(c);
     return 0;
 }
@@ -620,13 +625,145 @@ static int space_acquire(store *s, const char *name, const basin_space **out)
     return BASIN_EBUSY;
 }
 
+/* ---- access counts ------------------------------------------------------------------------ */
+
+/* Accesses are counted in the cache (space_touch) and added to memories.access_count at
+ * most every ACCESS_FLUSH_MS per space, by the release that finds them due, and when the
+ * store closes — one write transaction for many searches, instead of one per search.
+ * Reads of a memory add the counts not yet written (pending_accesses), so they are exact;
+ * a crash loses at most the last ACCESS_FLUSH_MS of counts. */
+#define ACCESS_FLUSH_MS 5000
+
+/* Adds the pending accesses of c to SQL. The caller holds the writer mutex (so no write
+ * moves rows meanwhile) and no transaction is open; readers may go on counting. On failure
+ * the counts stay pending. */
+static void accesses_flush(store *s, space_cache *c)
+{
+    atomic_store(&c->last_flush_ms, clock_mono_ms());
+    if (!c->loaded || c->dead || atomic_load(&c->pending) == 0)
+        return;
+    size_t cap = 0, m = 0;
+    for (size_t i = 0; i < c->n; i++)
+        cap += atomic_load_explicit(&c->accessed[i], memory_order_relaxed) != 0;
+    uint32_t *row = malloc((cap ? cap : 1) * sizeof *row);
+    uint32_t *count = malloc((cap ? cap : 1) * sizeof *count);
+    int rc = row && count ? 0 : BASIN_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < c->n && m < cap; i++) {
+        /* Rows first counted since the pass above wait for the next flush. */
+        uint32_t a = atomic_load_explicit(&c->accessed[i], memory_order_relaxed);
+        if (a) {
+            row[m] = (uint32_t)i;
+            count[m++] = a;
+        }
+    }
+    bool began = false;
+    if (rc == 0) {
+        rc = store_rc(sqlite3_exec(s->writer, "BEGIN IMMEDIATE", NULL, NULL, NULL));
+        began = rc == 0;
+    }
+    sqlite3_stmt *st =
+        rc ? NULL
+           : store_prepare(s->writer, "UPDATE memories SET access_count = access_count + ?1 "
+                                      "WHERE id = ?2 AND space_id = ?3");
+    if (rc == 0 && !st)
+        rc = BASIN_EDB;
+    for (size_t k = 0; rc == 0 && k < m; k++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, count[k]);
+        sqlite3_bind_text(st, 2, c->ids[row[k]], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, c->space_id);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            rc = BASIN_EDB;
+    }
+    sqlite3_finalize(st);
+    if (began) {
+        int end = write_end_locked(s, rc == 0);
+        if (rc == 0)
+            rc = end;
+    }
+    if (rc == 0) /* written: what readers added meanwhile stays pending */
+        for (size_t k = 0; k < m; k++) {
+            atomic_fetch_sub(&c->accessed[row[k]], count[k]);
+            atomic_fetch_sub(&c->pending, count[k]);
+        }
+    free(row);
+    free(count);
+}
+
+int store_spaces_open(store *s)
+{
+    space_registry *r = calloc(1, sizeof *r);
+    if (!r)
+        return BASIN_ENOMEM;
+    pthread_mutex_init(&r->mutex, NULL);
+    s->spaces = r;
+    return 0;
+}
+
+void store_spaces_close(store *s)
+{
+    space_registry *r = s->spaces;
+    if (!r)
+        return;
+    for (space_cache *c = r->caches, *next; c; c = next) {
+        next = c->next;
+        if (s->writer) {
+            pthread_mutex_lock(&s->writer_mutex);
+            accesses_flush(s, c);
+            pthread_mutex_unlock(&s->writer_mutex);
+        }
+        cache_free(c);
+    }
+    pthread_mutex_destroy(&r->mutex);
+    free(r);
+    s->spaces = NULL;
+}
+
+static void space_touch(store *s, const basin_space *sp, const uint32_t *rows, size_t n)
+{
+    (void)s;
+    space_cache *c = (space_cache *)sp; /* read-locked by the caller: rows are stable */
+    size_t counted = 0;
+    for (size_t i = 0; i < n; i++)
+        if (rows[i] < c->n) {
+            atomic_fetch_add_explicit(&c->accessed[rows[i]], 1, memory_order_relaxed);
+            counted++;
+        }
+    atomic_fetch_add(&c->pending, counted);
+}
+
+/* Adds to rows[0..n) of space `name` the accesses not yet in SQL (none when its cache is
+ * not loaded). */
+static void add_pending_accesses(store *s, const char *name, memory_row *rows, size_t n)
+{
+    space_registry *r = registry_of(s);
+    space_cache *c = r && n ? cache_get(r, name, false) : NULL;
+    if (!c)
+        return;
+    pthread_rwlock_rdlock(&c->lock);
+    for (size_t k = 0; c->loaded && atomic_load(&c->pending) && k < n; k++) {
+        long i = cache_find(c, rows[k].id);
+        if (i >= 0)
+            rows[k].access_count += atomic_load(&c->accessed[i]);
+    }
+    pthread_rwlock_unlock(&c->lock);
+    cache_put(r, c);
+}
+
 static void space_release(store *s, const basin_space *sp)
 {
     if (!sp)
         return;
     space_cache *c = (space_cache *)sp;
     pthread_rwlock_unlock(&c->lock);
-    space_registry *r = registry_find(s);
+    if (atomic_load(&c->pending) &&
+        clock_mono_ms() - atomic_load(&c->last_flush_ms) >= ACCESS_FLUSH_MS) {
+        pthread_mutex_lock(&s->writer_mutex);
+        if (clock_mono_ms() - atomic_load(&c->last_flush_ms) >= ACCESS_FLUSH_MS)
+            accesses_flush(s, c); /* still due: no other release flushed meanwhile */
+        pthread_mutex_unlock(&s->writer_mutex);
+    }
+    space_registry *r = registry_of(s);
     if (r)
         cache_put(r, c);
 }
@@ -707,6 +844,11 @@ static void provider_release(void *user, const basin_space *sp)
     space_release(user, sp);
 }
 
+static void provider_touch(void *user, const basin_space *sp, const uint32_t *rows, size_t n)
+{
+    space_touch(user, sp, rows, n);
+}
+
 static int provider_text_search(void *user, const basin_space *sp, const char *query, size_t limit,
                                 uint32_t *rows, double *score, size_t *n)
 {
@@ -718,6 +860,7 @@ void store_space_provider(store *s, basin_space_provider *out)
     *out = (basin_space_provider){.user = s,
                                   .acquire = provider_acquire,
                                   .release = provider_release,
+                                  .touch = provider_touch,
                                   .text_search = provider_text_search};
 }
 
@@ -771,12 +914,13 @@ static void read_space_row(sqlite3_stmt *st, space_row *out)
 
 static int space_get(store *s, const char *name, bool count, space_row *out)
 {
+    /* Without the count (every search asks): a cached statement, no parse per call. */
     sqlite3 *db = store_reader_get(s);
-    sqlite3_stmt *st = db ? store_prepare(db, count ? SPACE_SELECT "WHERE s.name = ?1"
-                                                    : "SELECT s.name, s.dim, s.embedder, s.metric, "
-                                                      "s.created_at, -1 FROM spaces s WHERE "
-                                                      "s.name = ?1")
-                          : NULL;
+    sqlite3_stmt *st = !db     ? NULL
+                       : count ? store_prepare(db, SPACE_SELECT "WHERE s.name = ?1")
+                               : store_cached(db, "SELECT s.name, s.dim, s.embedder, s.metric, "
+                                                  "s.created_at, -1 FROM spaces s WHERE "
+                                                  "s.name = ?1");
     int rc = BASIN_EDB;
     if (st) {
         sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -787,7 +931,10 @@ static int space_get(store *s, const char *name, bool count, space_row *out)
         } else {
             rc = step == SQLITE_DONE ? BASIN_ENOTFOUND : store_rc(step);
         }
-        sqlite3_finalize(st);
+        if (count)
+            sqlite3_finalize(st);
+        else
+            store_done(st);
     }
     store_reader_put(s, db);
     return rc;
@@ -1072,6 +1219,8 @@ int store_memory_get(store *s, const char *space, const char *id, bool vectors, 
     if (rc == 0)
         rc = memory_select(db, &key, id, vectors, out, NULL);
     store_reader_put(s, db);
+    if (rc == 0)
+        add_pending_accesses(s, space, out, 1);
     return rc;
 }
 
@@ -1119,6 +1268,7 @@ int store_memory_list(store *s, const char *space, const char *cursor, int limit
         memory_row_clear(&out[--count]);
         memcpy(next_cursor, out[count - 1].id, ULID_LEN + 1);
     }
+    add_pending_accesses(s, space, out, count);
     *rows = out;
     *n = count;
     return 0;

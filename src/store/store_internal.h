@@ -32,6 +32,8 @@ struct store {
     pthread_mutex_t submit_mutex;
     submit_request *pending_head, *pending_tail;
     bool leader_active;
+
+    struct space_registry *spaces; /* the memory-space caches (spaces.c) */
 };
 
 #define JOB_COLUMNS                                                                                \
@@ -61,6 +63,10 @@ int store_rc(int sqlite_rc);
 sqlite3_stmt *store_cached(sqlite3 *db, const char *sql);
 /* Resets a cached statement after use (keeps it for the next caller on this connection). */
 void store_done(sqlite3_stmt *st);
+/* The memory-space caches of s (spaces.c): created empty by store_open, freed with every
+ * cache by store_close. 0 or BASIN_ENOMEM; close accepts a store whose open failed. */
+int store_spaces_open(store *s);
+void store_spaces_close(store *s);
 /* Finalizes every statement of db and closes it. */
 void store_disconnect(sqlite3 *db);
 

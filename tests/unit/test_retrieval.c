@@ -125,48 +125,63 @@ END_TEST
 typedef struct space_arrays {
     int d;
     size_t n;
-    float *mu, *sigma, *inv_norm, *sq_norm, *scale;
-    int8_t *q8;
-    uint16_t *bf;
+    float *mu, *sigma, *inv_norm, *sq_norm, *q4_scale, *q8_scale, *fl_scale;
+    uint8_t *q4;
+    int8_t *q8, *fl;
     basin_scan_data S;
 } space_arrays;
 
+/* n random rows: μ ~ N(0, 1), σ = exp(N(0, 1/4)); the derived arrays by
+ * basin_scan_row_derive, as a space's cache computes them. */
 static void make_space(space_arrays *a, size_t n, int d)
 {
+    size_t q4b = basin_q4_row_bytes(d);
     a->d = d;
     a->n = n;
     a->mu = malloc(n * d * sizeof *a->mu);
     a->sigma = malloc(n * d * sizeof *a->sigma);
     a->inv_norm = malloc(n * sizeof(float));
     a->sq_norm = malloc(n * sizeof(float));
-    a->scale = malloc(n * sizeof(float));
+    a->q4_scale = malloc(n * sizeof(float));
+    a->q8_scale = malloc(n * sizeof(float));
+    a->fl_scale = malloc(3 * n * sizeof(float));
+    a->q4 = malloc(n * q4b);
     a->q8 = malloc(n * d);
-    a->bf = malloc(n * d * sizeof *a->bf);
+    a->fl = malloc(3 * n * d);
     for (size_t i = 0; i < n; i++) {
-        double sq = 0;
         for (int j = 0; j < d; j++) {
             a->mu[i * d + j] = (float)normal();
             a->sigma[i * d + j] = (float)exp(0.5 * normal());
-            sq += (double)a->mu[i * d + j] * a->mu[i * d + j];
         }
-        a->sq_norm[i] = (float)sq;
-        a->inv_norm[i] = (float)(1.0 / sqrt(sq));
-        a->scale[i] = basin_quantize_q8(d, a->mu + i * d, a->q8 + i * d);
+        basin_scan_row row = {
+            .mu_q4 = a->q4 + i * q4b, .mu_q8 = a->q8 + i * d, .fl_q8 = a->fl + 3 * i * d};
+        basin_scan_row_derive(d, a->mu + i * d, a->sigma + i * d, &row);
+        a->inv_norm[i] = row.inv_norm;
+        a->sq_norm[i] = row.sq_norm;
+        a->q4_scale[i] = row.q4_scale;
+        a->q8_scale[i] = row.q8_scale;
+        memcpy(a->fl_scale + 3 * i, row.fl_scale, sizeof row.fl_scale);
     }
-    basin_to_bf16(n * d, a->sigma, a->bf);
-    a->S =
-        (basin_scan_data){d, n, a->mu, a->sigma, a->inv_norm, a->sq_norm, a->q8, a->scale, a->bf};
+    a->S = (basin_scan_data){.d = d,
+                             .n = n,
+                             .mu = a->mu,
+                             .sigma = a->sigma,
+                             .inv_norm = a->inv_norm,
+                             .sq_norm = a->sq_norm,
+                             .mu_q4 = a->q4,
+                             .q4_scale = a->q4_scale,
+                             .mu_q8 = a->q8,
+                             .q8_scale = a->q8_scale,
+                             .fl_q8 = a->fl,
+                             .fl_scale = a->fl_scale};
 }
 
 static void free_space(space_arrays *a)
 {
-    free(a->mu);
-    free(a->sigma);
-    free(a->inv_norm);
-    free(a->sq_norm);
-    free(a->scale);
-    free(a->q8);
-    free(a->bf);
+    void *p[] = {a->mu,       a->sigma,    a->inv_norm, a->sq_norm, a->q4_scale,
+                 a->q8_scale, a->fl_scale, a->q4,       a->q8,      a->fl};
+    for (size_t k = 0; k < sizeof p / sizeof p[0]; k++)
+        free(p[k]);
 }
 
 typedef struct ref_hit {
@@ -210,7 +225,7 @@ START_TEST(scan_exact_matches_double_reference)
         }
         for (basin_metric m = BASIN_METRIC_FISHER_RAO; m <= BASIN_METRIC_EUCLIDEAN; m++) {
             ref_hit *ref = reference_ranking(&a, m, q, qs);
-            basin_hit buf[10];
+            basin_hit buf[20];
             basin_topk top;
             basin_topk_init(&top, buf, 10);
             size_t bytes = basin_scan(m, &a.S, q, qs, NULL, 0, false, &top);
@@ -236,8 +251,10 @@ START_TEST(scan_rows_subset_and_quantised_candidates)
 {
     /* A row subset scans exactly those rows (reference: the same subset ranked in double).
      * The quantised candidate stage keeps 200 of 3000; reference: the exact top 10 must
-     * all be among them (int8 μ and bfloat16 σ perturb distances by < 1%, far less than
-     * the gap between rank 10 and rank 200 of random data). */
+     * all be among them (the compact copies perturb the keys by a few per cent — see
+     * quantised_keys_within_their_error_bound — less than the gap between rank 10 and
+     * rank 200 of random data; for Fisher-Rao the local form is itself an approximation,
+     * which ranks the top 10 of this data within its first 200). */
     space_arrays a;
     make_space(&a, 3000, 64);
     float q[64], qs[64];
@@ -250,7 +267,7 @@ START_TEST(scan_rows_subset_and_quantised_candidates)
         rows[i] = 3 * i + 1;
     for (basin_metric m = BASIN_METRIC_FISHER_RAO; m <= BASIN_METRIC_EUCLIDEAN; m++) {
         ref_hit *ref = reference_ranking(&a, m, q, qs);
-        basin_hit buf[200];
+        basin_hit buf[400];
         basin_topk top;
         basin_topk_init(&top, buf, 5);
         basin_scan(m, &a.S, q, qs, rows, 1000, false, &top);
@@ -276,25 +293,217 @@ START_TEST(scan_rows_subset_and_quantised_candidates)
 }
 END_TEST
 
-START_TEST(topk_bounded_heap)
+/* Every row's key of a scan (a top-k as large as the space), indexed by row. */
+static float *all_keys(const space_arrays *a, basin_metric m, const float *q, const float *qs,
+                       bool quantised)
 {
-    /* Reference: a full sort of the same keys (ties broken by row). */
-    enum { N = 5000, K = 37 };
-    static ref_hit all[N];
-    basin_hit buf[K];
+    basin_hit *buf = malloc(2 * a->n * sizeof *buf);
+    float *key = malloc(a->n * sizeof *key);
     basin_topk top;
-    basin_topk_init(&top, buf, K);
-    for (uint32_t i = 0; i < N; i++) {
-        float key = (float)floor(100.0 * uniform()); /* many ties */
-        all[i] = (ref_hit){key, i};
-        basin_topk_push(&top, key, i);
+    basin_topk_init(&top, buf, a->n);
+    ck_assert_uint_gt(basin_scan(m, &a->S, q, qs, NULL, 0, quantised, &top), 0);
+    ck_assert_uint_eq(top.n, a->n);
+    for (size_t i = 0; i < a->n; i++)
+        key[buf[i].row] = buf[i].key;
+    free(buf);
+    return key;
+}
+
+START_TEST(compact_copies_round_trip)
+{
+    /* d = 77: the 4-bit row is 64 bytes (components 64..76 in high nibbles, 77..127
+     * padding). Reference: the definitions of retrieval.h — a 4-bit code is within half a
+     * step (scale/2) of μ, padding is code 8 (zero), the Fisher features dequantise to
+     * within half their step of A = μ²/σ + 2σ, B = μ/σ, C = 1/σ computed in double — and
+     * deriving twice gives the same bytes. */
+    enum { D = 77 };
+    space_arrays a;
+    make_space(&a, 50, D);
+    size_t H = basin_q4_row_bytes(D);
+    ck_assert_uint_eq(H, 64);
+    for (size_t i = 0; i < a.n; i++) {
+        const float *mu = a.mu + i * D, *sg = a.sigma + i * D;
+        const uint8_t *c4 = a.q4 + i * H;
+        float s4 = a.q4_scale[i];
+        double sq = 0;
+        for (size_t j = 0; j < 2 * H; j++) {
+            int c = j < H ? c4[j] & 15 : c4[j - H] >> 4;
+            if (j >= D) {
+                ck_assert_int_eq(c, 8);
+                continue;
+            }
+            ck_assert_int_ge(c, 1);
+            ck_assert(fabs(mu[j] - (c - 8) * (double)s4) <= 0.5 * s4 * (1 + 1e-6));
+            sq += (double)mu[j] * mu[j];
+        }
+        ck_assert_float_eq(a.sq_norm[i], (float)sq);
+        ck_assert_float_eq(a.inv_norm[i], (float)(1 / sqrt(sq)));
+        for (int k = 0; k < 3; k++) {
+            float sk = a.fl_scale[3 * i + k];
+            for (int j = 0; j < D; j++) {
+                double m = mu[j], sgj = sg[j];
+                double f = k == 0 ? m * m / sgj + 2 * sgj : k == 1 ? m / sgj : 1 / sgj;
+                ck_assert(fabs(f - a.fl[3 * i * D + (size_t)k * D + j] * (double)sk) <=
+                          0.5 * sk * (1 + 1e-6));
+            }
+        }
+        uint8_t q4[64];
+        int8_t q8[D], fl[3 * D];
+        basin_scan_row again = {.mu_q4 = q4, .mu_q8 = q8, .fl_q8 = fl};
+        basin_scan_row_derive(D, mu, sg, &again);
+        ck_assert_int_eq(memcmp(q4, c4, H), 0);
+        ck_assert_int_eq(memcmp(fl, a.fl + 3 * i * D, sizeof fl), 0);
+        ck_assert_int_eq(memcmp(q8, a.q8 + i * D, sizeof q8), 0);
     }
-    qsort(all, N, sizeof *all, cmp_ref);
-    ck_assert_uint_eq(basin_topk_sort(&top), K);
-    for (int i = 0; i < K; i++) {
-        ck_assert_uint_eq(buf[i].row, all[i].row);
-        ck_assert_double_eq(buf[i].key, all[i].v);
+    free_space(&a);
+}
+END_TEST
+
+START_TEST(quantised_keys_within_their_error_bound)
+{
+    /* Each quantised key against the exact value in double (basin_metric_exact), within
+     * the bound the quantisation steps give (retrieval.h), plus float rounding:
+     *   cosine (4-bit μ, int16 query qi ≈ q̂/t, t = max|q̂|/32767 here):
+     *     |Δ(a·q̂)| ≤ (s/2) Σ|q̂_j| + 7 s (t/2) d,  scaled by 1/‖a‖;
+     *   local Fisher (features f_k with steps s_k, weights w_k with steps t_k):
+     *     |Δkey| ≤ Σ_k (s_k/2) Σ_j |w_kj| + 127 s_k (t_k/2) d. */
+    enum { D = 50 };
+    space_arrays a;
+    make_space(&a, 400, D);
+    float q[D], qs[D];
+    for (int j = 0; j < D; j++) {
+        q[j] = (float)normal();
+        qs[j] = (float)exp(0.5 * normal());
     }
+    double qq = 0, qhat[D], w[3][D], wmax[3] = {0, 0, 0};
+    for (int j = 0; j < D; j++)
+        qq += (double)q[j] * q[j];
+    for (int j = 0; j < D; j++) {
+        qhat[j] = q[j] / sqrt(qq);
+        w[0][j] = 1 / (double)qs[j];
+        w[1][j] = -2 * (double)q[j] / qs[j];
+        w[2][j] = (double)q[j] * q[j] / qs[j] + 2 * (double)qs[j];
+        for (int k = 0; k < 3; k++)
+            wmax[k] = fmax(wmax[k], fabs(w[k][j]));
+    }
+    float *cos_key = all_keys(&a, BASIN_METRIC_COSINE, q, qs, true);
+    float *fl_key = all_keys(&a, BASIN_METRIC_FISHER_LOCAL, q, qs, true);
+    float *fr_key = all_keys(&a, BASIN_METRIC_FISHER_RAO, q, qs, true);
+    double tq = 0, sum_q = 0;
+    for (int j = 0; j < D; j++) {
+        tq = fmax(tq, fabs(qhat[j]));
+        sum_q += fabs(qhat[j]);
+    }
+    tq /= 32767;
+    for (size_t i = 0; i < a.n; i++) {
+        const float *mu = a.mu + i * D, *sg = a.sigma + i * D;
+        double s = a.q4_scale[i];
+        double cos = basin_metric_exact(BASIN_METRIC_COSINE, D, mu, sg, q, qs);
+        double bound = ((s / 2) * sum_q + 7 * s * (tq / 2) * D) * a.inv_norm[i];
+        ck_assert_msg(fabs(cos_key[i] + cos) <= bound * 1.001 + 1e-6,
+                      "row %zu: %g vs %g (bound %g)", i, -cos, cos_key[i], bound);
+        double local = basin_metric_exact(BASIN_METRIC_FISHER_LOCAL, D, mu, sg, q, qs);
+        double fb = 0, mag = 0;
+        for (int k = 0; k < 3; k++) {
+            double sk = a.fl_scale[3 * i + k], tk = wmax[k] / 32767, sw = 0;
+            for (int j = 0; j < D; j++)
+                sw += fabs(w[k][j]);
+            fb += (sk / 2) * sw + 127 * sk * (tk / 2) * D;
+            mag += 127 * sk * sw;
+        }
+        ck_assert_msg(fabs(fl_key[i] - local * local) <= fb * 1.001 + 1e-6 * mag,
+                      "row %zu: %g vs %g (bound %g)", i, local * local, fl_key[i], fb);
+        ck_assert_float_eq(fr_key[i], fl_key[i]); /* both Fisher metrics share the stage */
+    }
+    free(cos_key);
+    free(fl_key);
+    free(fr_key);
+    free_space(&a);
+}
+END_TEST
+
+START_TEST(split_scans_give_the_same_top_k)
+{
+    /* A scan cut into windows (basin_scan_window, with the heap's base set to each
+     * window's first row) or given its rows as a list gives the same top k, key for key,
+     * as one scan over every row: a row's key does not depend on how the rows are split
+     * (reference: the single scan). This is what lets a search split its scan over
+     * threads without changing its answer. */
+    space_arrays a;
+    make_space(&a, 2000, 40);
+    float q[40], qs[40];
+    for (int j = 0; j < 40; j++) {
+        q[j] = (float)normal();
+        qs[j] = (float)exp(0.5 * normal());
+    }
+    uint32_t *rows = malloc(a.n * sizeof *rows);
+    for (uint32_t i = 0; i < a.n; i++)
+        rows[i] = i;
+    size_t cuts[] = {0, 1, 333, 334, 1000, 1999, 2000};
+    for (basin_metric m = BASIN_METRIC_FISHER_RAO; m <= BASIN_METRIC_EUCLIDEAN; m++)
+        for (int quantised = 0; quantised < 2; quantised++) {
+            basin_hit whole[50], parts[50], listed[50];
+            basin_topk t1, t2, t3;
+            basin_topk_init(&t1, whole, 25);
+            basin_topk_init(&t2, parts, 25);
+            basin_topk_init(&t3, listed, 25);
+            basin_scan(m, &a.S, q, qs, NULL, 0, quantised, &t1);
+            for (size_t c = 0; c + 1 < sizeof cuts / sizeof cuts[0]; c++) {
+                basin_scan_data w = basin_scan_window(&a.S, cuts[c], cuts[c + 1]);
+                t2.base = (uint32_t)cuts[c];
+                basin_scan(m, &w, q, qs, NULL, 0, quantised, &t2);
+            }
+            t2.base = 0;
+            basin_scan(m, &a.S, q, qs, rows + 1000, 1000, quantised, &t3);
+            basin_scan(m, &a.S, q, qs, rows, 1000, quantised, &t3);
+            ck_assert_uint_eq(basin_topk_sort(&t1), 25);
+            ck_assert_uint_eq(basin_topk_sort(&t2), 25);
+            ck_assert_uint_eq(basin_topk_sort(&t3), 25);
+            for (int i = 0; i < 25; i++) {
+                ck_assert_uint_eq(whole[i].row, parts[i].row);
+                ck_assert_uint_eq(whole[i].row, listed[i].row);
+                ck_assert(whole[i].key == parts[i].key && whole[i].key == listed[i].key);
+            }
+        }
+    free(rows);
+    free_space(&a);
+}
+END_TEST
+
+START_TEST(topk_keeps_the_k_best_in_any_push_order)
+{
+    /* Reference: a full sort of the same keys (ties broken by row). The same hits pushed
+     * in three orders (as scanned, reversed, and interleaved from both ends) with k small,
+     * large and k = N must keep exactly the reference's first k, sorted; a finish midway
+     * (as a candidate stage does before reading the kept rows) changes nothing. */
+    enum { N = 5000 };
+    static ref_hit all[N];
+    static basin_hit buf[2 * N];
+    static uint32_t order[N];
+    for (uint32_t i = 0; i < N; i++)
+        all[i] = (ref_hit){(float)floor(100.0 * uniform()), i}; /* many ties */
+    static ref_hit sorted[N];
+    memcpy(sorted, all, sizeof all);
+    qsort(sorted, N, sizeof *sorted, cmp_ref);
+    size_t ks[] = {1, 37, 1000, N};
+    for (size_t kk = 0; kk < sizeof ks / sizeof ks[0]; kk++)
+        for (int o = 0; o < 3; o++) {
+            size_t K = ks[kk];
+            for (uint32_t i = 0; i < N; i++)
+                order[i] = o == 0 ? i : o == 1 ? N - 1 - i : i % 2 ? N - 1 - i / 2 : i / 2;
+            basin_topk top;
+            basin_topk_init(&top, buf, K);
+            for (uint32_t i = 0; i < N; i++) {
+                basin_topk_push(&top, (float)all[order[i]].v, order[i]);
+                if (i == N / 2)
+                    ck_assert_uint_eq(basin_topk_finish(&top), K < N / 2 + 1 ? K : N / 2 + 1);
+            }
+            ck_assert_uint_eq(basin_topk_sort(&top), K);
+            for (size_t i = 0; i < K; i++) {
+                ck_assert_uint_eq(buf[i].row, sorted[i].row);
+                ck_assert_double_eq(buf[i].key, sorted[i].v);
+            }
+        }
 }
 END_TEST
 
@@ -460,7 +669,10 @@ static Suite *retrieval_suite(void)
     TCase *scan = tcase_create("scan");
     tcase_add_test(scan, scan_exact_matches_double_reference);
     tcase_add_test(scan, scan_rows_subset_and_quantised_candidates);
-    tcase_add_test(scan, topk_bounded_heap);
+    tcase_add_test(scan, compact_copies_round_trip);
+    tcase_add_test(scan, quantised_keys_within_their_error_bound);
+    tcase_add_test(scan, split_scans_give_the_same_top_k);
+    tcase_add_test(scan, topk_keeps_the_k_best_in_any_push_order);
     tcase_set_timeout(scan, 60);
     suite_add_tcase(s, scan);
     TCase *misc = tcase_create("fusion_embedding_hopfield");

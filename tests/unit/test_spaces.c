@@ -308,6 +308,30 @@ START_TEST(batch_of_ten_thousand_is_atomic)
 }
 END_TEST
 
+/* Row i's norms and compact copies are those basin_scan_row_derive computes from its μ and
+ * σ now (reference: the function itself), byte for byte — after inserts, patches and the
+ * move of the last row into a deleted one. */
+static void assert_derived_row(const basin_scan_data *v, size_t i)
+{
+    size_t d = (size_t)v->d, q4b = basin_q4_row_bytes(v->d);
+    uint8_t *q4 = malloc(q4b);
+    int8_t *q8 = malloc(d), *fl = malloc(3 * d);
+    basin_scan_row want = {.mu_q4 = q4, .mu_q8 = q8, .fl_q8 = fl};
+    basin_scan_row_derive(v->d, v->mu + i * d, v->sigma + i * d, &want);
+    ck_assert_float_eq(v->inv_norm[i], want.inv_norm);
+    ck_assert_float_eq(v->sq_norm[i], want.sq_norm);
+    ck_assert_float_eq(v->q4_scale[i], want.q4_scale);
+    ck_assert_float_eq(v->q8_scale[i], want.q8_scale);
+    for (int k = 0; k < 3; k++)
+        ck_assert_float_eq(v->fl_scale[3 * i + k], want.fl_scale[k]);
+    ck_assert_int_eq(memcmp(v->mu_q4 + i * q4b, q4, q4b), 0);
+    ck_assert_int_eq(memcmp(v->mu_q8 + i * d, q8, d), 0);
+    ck_assert_int_eq(memcmp(v->fl_q8 + i * 3 * d, fl, 3 * d), 0);
+    free(q4);
+    free(q8);
+    free(fl);
+}
+
 START_TEST(view_follows_writes)
 {
     /* Reference: the store's own rows (store_memory_get) after each write. */
@@ -354,9 +378,17 @@ START_TEST(view_follows_writes)
         }
         ck_assert_int_eq(view->archived[i], row.archived);
         ck_assert(json_equal(view->meta[i], row.meta));
+        assert_derived_row(&view->scan, (size_t)i);
         memory_row_clear(&row);
     }
     ck_assert_int_eq(json_integer_value(json_object_get(view->meta[row_of(view, ids[1])], "k")), 3);
+    /* Vector loads want aligned rows: every scan array starts on a 64-byte boundary. */
+    const void *arrays[] = {view->scan.mu,      view->scan.sigma,    view->scan.inv_norm,
+                            view->scan.sq_norm, view->scan.mu_q4,    view->scan.q4_scale,
+                            view->scan.mu_q8,   view->scan.q8_scale, view->scan.fl_q8,
+                            view->scan.fl_scale};
+    for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
+        ck_assert_uint_eq((uintptr_t)arrays[k] % 64, 0);
     p.release(p.user, view);
 }
 END_TEST
@@ -579,6 +611,155 @@ START_TEST(retrieve_channels_and_fusion)
 }
 END_TEST
 
+static int64_t access_count_of(const char *space, const char *id)
+{
+    memory_row row;
+    ck_assert_int_eq(store_memory_get(S, space, id, false, &row), 0);
+    int64_t n = row.access_count;
+    memory_row_clear(&row);
+    return n;
+}
+
+START_TEST(retrieval_counts_accesses)
+{
+    /* memory.md: a memory's access count grows when a retrieval returns it. Reference:
+     * the results themselves — after two searches with k = 2 and one memory.complete with
+     * k = 1, each memory's count is the number of result lists it was in, as a read shows
+     * at once (pending counts included), as a page of the list shows, and as SQL holds
+     * after the store closes (the counts are written then at the latest). */
+    make_space("a", 2, "none");
+    float vec[6] = {1, 0, 0.9f, 0.1f, -1, 0};
+    char ids[3][ULID_LEN + 1];
+    insert("a", 2, 3, vec, NULL, NULL, NULL, NULL, ids);
+    int64_t want[3] = {0, 0, 0};
+    const char *params[] = {
+        "{\"space\": \"a\", \"vector\": [1, 0], \"k\": 2, \"channels\": {\"cosine\": 1}}",
+        "{\"space\": \"a\", \"vector\": [1, 0.05], \"k\": 2}",
+    };
+    for (int t = 0; t < 2; t++) {
+        json_t *v = run_model("memory.retrieve", params[t], NULL);
+        ck_assert_ptr_nonnull(v);
+        for (int i = 0; i < 3; i++)
+            want[i] += result_has(v, ids[i]);
+        json_decref(v);
+    }
+    json_t *v = run_model("memory.complete",
+                          "{\"space\": \"a\", \"vector\": [-1, 0], \"beta\": 4, \"k\": 1}", NULL);
+    ck_assert_ptr_nonnull(v);
+    for (int i = 0; i < 3; i++)
+        want[i] += result_has(v, ids[i]);
+    json_decref(v);
+    ck_assert_int_eq(want[0] + want[1] + want[2], 5);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(access_count_of("a", ids[i]), want[i]);
+    memory_row *rows;
+    size_t n;
+    char next[ULID_LEN + 1];
+    ck_assert_int_eq(store_memory_list(S, "a", NULL, 10, false, &rows, &n, next), 0);
+    ck_assert_uint_eq(n, 3);
+    for (size_t k = 0; k < n; k++)
+        for (int i = 0; i < 3; i++)
+            if (strcmp(rows[k].id, ids[i]) == 0)
+                ck_assert_int_eq(rows[k].access_count, want[i]);
+    for (size_t k = 0; k < n; k++)
+        memory_row_clear(&rows[k]);
+    free(rows);
+    /* Closed and reopened: the counts are in SQL. */
+    store_close(S);
+    ck_assert_int_eq(sql_count("SELECT sum(access_count) FROM memories"), 5);
+    store_options opt = {.path = db_path, .sync_full = false, .migrate = true};
+    char err[512] = "";
+    ck_assert_int_eq(store_open(&opt, &S, err, sizeof err), 0);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(access_count_of("a", ids[i]), want[i]);
+}
+END_TEST
+
+START_TEST(large_scans_split_over_threads_match_the_reference)
+{
+    /* 4096 memories × 256 dims: every scan here is large enough to be split over threads
+     * (memory_retrieve.c, SCAN_SPLIT_MIN) on a machine with more than one CPU. Reference:
+     * every memory's value in double (basin_metric_exact), sorted — the exact stage must
+     * return its first ten, in order; the candidate stage the same ten on this random
+     * data. Under ThreadSanitizer this is also the race check of the split. */
+    enum { N = 4096, D = 256 };
+    make_space("big", D, "none");
+    float *vec = malloc((size_t)N * D * sizeof *vec);
+    uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (size_t i = 0; i < (size_t)N * D; i++) { /* xorshift, uniform in [−1, 1) */
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        vec[i] = (float)((double)(x >> 11) * 0x1.0p-52 - 1.0);
+    }
+    char(*ids)[ULID_LEN + 1] = malloc(N * sizeof *ids);
+    insert("big", D, N, vec, NULL, NULL, NULL, NULL, ids);
+    basin_space_provider p;
+    const basin_space *view = acquire("big", &p);
+    float q[D], qvar[D], qs[D];
+    for (int j = 0; j < D; j++)
+        q[j] = vec[17 * D + j] + 0.5f * vec[(size_t)(N - 1 - j) * D + j];
+    basin_variance_from_mean(D, q, qvar);
+    for (int j = 0; j < D; j++)
+        qs[j] = sqrtf(qvar[j]);
+    char *params = malloc(64 * D + 512);
+    const char *channels[] = {"fisher_rao", "fisher_local", "cosine", "euclidean"};
+    char want[4][10][ULID_LEN + 1];
+    for (int c = 0; c < 4; c++) {
+        basin_metric m = (basin_metric)c;
+        struct {
+            double v;
+            long row;
+        } best[10];
+        for (int i = 0; i < 10; i++)
+            best[i].v = INFINITY, best[i].row = -1;
+        for (size_t i = 0; i < view->n; i++) { /* the ten smallest (−cos for cosine) */
+            double v =
+                basin_metric_exact(m, D, view->scan.mu + i * D, view->scan.sigma + i * D, q, qs);
+            v = m == BASIN_METRIC_COSINE ? -v : v;
+            int at = 10;
+            while (at > 0 && v < best[at - 1].v)
+                at--;
+            if (at < 10) {
+                memmove(&best[at + 1], &best[at], (size_t)(9 - at) * sizeof best[0]);
+                best[at].v = v;
+                best[at].row = (long)i;
+            }
+        }
+        for (int i = 0; i < 10; i++)
+            memcpy(want[c][i], view->ids[best[i].row], ULID_LEN + 1);
+    }
+    p.release(p.user, view); /* before the runs: they take their own views */
+    for (int c = 0; c < 4; c++)
+        for (int stage = 0; stage < 2; stage++) {
+            size_t len = (size_t)snprintf(params, 512,
+                                          "{\"space\": \"big\", \"k\": 10, \"stage\": \"%s\", "
+                                          "\"channels\": {\"%s\": 1}, \"vector\": [",
+                                          stage ? "candidates" : "exact", channels[c]);
+            for (int j = 0; j < D; j++)
+                len += (size_t)snprintf(params + len, 64, "%s%.9g", j ? "," : "", q[j]);
+            len += (size_t)snprintf(params + len, 64, "], \"variance\": [");
+            for (int j = 0; j < D; j++)
+                len += (size_t)snprintf(params + len, 64, "%s%.9g", j ? "," : "", qvar[j]);
+            snprintf(params + len, 64, "]}");
+            json_t *v = run_model("memory.retrieve", params, NULL);
+            ck_assert_ptr_nonnull(v);
+            json_t *results = json_object_get(v, "results");
+            ck_assert_uint_eq(json_array_size(results), 10);
+            for (size_t i = 0; i < 10; i++) {
+                const char *id =
+                    json_string_value(json_object_get(json_array_get(results, i), "id"));
+                ck_assert_msg(strcmp(id, want[c][i]) == 0, "%s %s rank %zu", channels[c],
+                              stage ? "candidates" : "exact", i);
+            }
+            json_decref(v);
+        }
+    free(params);
+    free(vec);
+    free(ids);
+}
+END_TEST
+
 START_TEST(complete_recovers_pattern)
 {
     /* memory.complete over 30 ±1 patterns in d = 64: a cue with a quarter of the entries
@@ -678,6 +859,8 @@ static Suite *spaces_suite(void)
     tcase_add_test(tc, bm25_from_fts5_follows_text);
     tcase_add_test(tc, filters_exclude_what_they_should);
     tcase_add_test(tc, retrieve_channels_and_fusion);
+    tcase_add_test(tc, retrieval_counts_accesses);
+    tcase_add_test(tc, large_scans_split_over_threads_match_the_reference);
     tcase_add_test(tc, complete_recovers_pattern);
     tcase_add_test(tc, concurrent_readers_and_writer);
     suite_add_tcase(s, tc);
