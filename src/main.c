@@ -1,6 +1,7 @@
 /*
  * main.c — the basin executable: a table of subcommands.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +43,15 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-    /* One BLAS thread per job (workers already use every core). OpenBLAS reads this when
-     * it loads, before main: so set it and start again, once. Its idle threads would
-     * otherwise spin beside every job. */
-    if (!getenv("OPENBLAS_NUM_THREADS") && setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0)
+    /* Every command runs BLAS on one thread (openblas_set_num_threads in serve and run):
+     * the pool already runs one job per core, and results must not depend on the thread
+     * count. But OpenBLAS starts its own threads when it loads, before main, with every
+     * signal unblocked — and `serve` takes SIGTERM with sigwait, which needs every thread
+     * to block it. So `serve` sets OPENBLAS_NUM_THREADS=1 (then OpenBLAS starts no thread)
+     * and starts again, once. Other commands skip that (about 6 ms of loading): their idle
+     * BLAS threads sleep, and `run`'s Ctrl-C handler may run on any thread. */
+    bool serve = argc >= 2 && strcmp(argv[1], "serve") == 0;
+    if (serve && !getenv("OPENBLAS_NUM_THREADS") && setenv("OPENBLAS_NUM_THREADS", "1", 1) == 0)
         execv("/proc/self/exe", argv); /* on failure: go on with the library's default */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
