@@ -7,10 +7,13 @@ d = 512, P = 20000 random +-1 patterns, B = 256 queries (10% of the signs of a p
 flipped), 3 steps at beta = 1/sqrt(d), tol 0 (every step is done). Both sides compute the
 same things: the scores of the start, then per step the max-shifted softmax, the update and
 the new scores (energies and overlaps come from the scores): 4 score products Q X^T and 3
-update products W X, each 2·B·P·d = 5.2 GFlop. Each side is timed twice, in a child process:
-with its BLAS's default threads (`basin run` lets OpenBLAS use every CPU, like NumPy) and
-with OPENBLAS_NUM_THREADS=1 (what each job gets under `basin serve`). Ratios, default
-against default and one thread against one thread:
+update products W X, each 2·B·P·d = 5.2 GFlop. Each side is timed twice, in a child process.
+basin always runs OpenBLAS with one thread; a job shares its queries out over its own
+threads (blocks of 128 queries, one BLAS thread each, as many threads as the CPUs it may
+use, the same bits for any count), in `basin run` and `basin serve` alike. It is timed with
+every CPU and pinned to one CPU (taskset -c 0, so one thread). NumPy is timed with its
+BLAS's default threads and with OPENBLAS_NUM_THREADS=1. Ratios, all CPUs against default
+threads and one CPU against one thread:
   - end to end: one `basin run` (process start, patterns, cues, 3 steps, JSON) against
     NumPy generating the patterns and cues and doing the 3 steps;
   - per step: basin's time for 3 steps minus its time for 1 step, halved, against NumPy's
@@ -21,6 +24,7 @@ less than wall-clock time.
 """
 import json
 import os
+import shutil
 import resource
 import subprocess
 import sys
@@ -64,16 +68,14 @@ def basin_time(steps, threads):
     params = {"n": D, "patterns": P, "queries": B, "beta": BETA, "steps": steps, "tol": 0,
               "cue": {"pattern": 0, "flip": 0.1}, "record_every": steps, "seed": 1}
     best, best_cpu, summary = float("inf"), float("inf"), None
-    env = dict(os.environ)
-    env.pop("OPENBLAS_NUM_THREADS", None)
-    if threads:
-        env["OPENBLAS_NUM_THREADS"] = str(threads)
+    cmd = [BASIN, "run", "dense_memory", "--params", "-"]
+    if threads:  # one CPU: basin then starts no threads of its own
+        cmd = [shutil.which("taskset") or "taskset", "-c", "0"] + cmd
     for _ in range(REPEAT):
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        out = subprocess.run([BASIN, "run", "dense_memory", "--params", "-"],
-                             input=json.dumps(params), capture_output=True, text=True, check=True,
-                             env=env)
+        out = subprocess.run(cmd, input=json.dumps(params), capture_output=True, text=True,
+                             check=True)
         best = min(best, time.perf_counter() - t0)
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         best_cpu = min(best_cpu, r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime)
@@ -98,7 +100,7 @@ def numpy_time(threads):
 if __name__ == "__main__":
     print("dense_memory continuous: d=%d P=%d queries=%d steps=%d beta=%.4f"
           % (D, P, B, STEPS, BETA))
-    for label, threads in (("default threads", None), ("1 thread", 1)):
+    for label, threads in (("all CPUs / default threads", None), ("1 CPU / 1 thread", 1)):
         tb, cb, sb = basin_time(STEPS, threads)
         tb1, cb1, _ = basin_time(1, threads)
         per_b, cpu_b = (tb - tb1) / (STEPS - 1), (cb - cb1) / (STEPS - 1)

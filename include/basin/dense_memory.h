@@ -13,7 +13,10 @@
  * overflow it; its exponentials come from basin_vexp (SIMD, the same bits on every
  * machine) and its sums over patterns are taken in 8 fixed lanes, so that SIMD code of any
  * width adds in the same order. Both products are CBLAS dgemm calls over blocks of
- * patterns, so long batches can stop between blocks.
+ * patterns, so long batches can stop between blocks, and over fixed blocks of 128 queries
+ * that worker threads share out (with the softmax rows): the bits do not depend on the
+ * number of threads. BLAS is expected to run one thread per call (the process sets it);
+ * OpenBLAS built with pthreads may be called from several threads at once.
  *
  * Binary (Krotov & Hopfield 2016; Demircigil et al. 2017): spins s ∈ {±1}ⁿ, patterns
  * ξ^μ ∈ {±1}ⁿ, energy E = −Σ_μ F(ξ^μ·s) with F(x) = x^d (polynomial) or exp(βx)
@@ -48,6 +51,9 @@ typedef struct basin_dense_config {
     long p;      /* patterns P ≥ 1 */
     long q;      /* queries B ≥ 1 */
     double beta; /* inverse temperature β ≥ 0 */
+    int threads; /* worker threads: 0 picks them (the CPUs this process may use, at most 8,
+                  * and none for small parts); k ≥ 1 uses up to k (tests, benchmarks).
+                  * Results are the same bits for every value. */
 } basin_dense_config;
 
 /* The workspace. Callers may read the first group; the rest is private. */
@@ -71,6 +77,7 @@ typedef struct basin_dense {
     double const_term; /* ½ M² (β⁻¹ log P enters with the mean in the log-sum-exp) */
     int stage;         /* progress within eval or update */
     long pos;          /* pattern reached within a stage */
+    int threads;       /* worker threads at most (cfg.threads, or the CPUs, at most 8) */
 } basin_dense;
 
 /* Allocates a workspace for cfg with a copy of the patterns X (P×n row-major, finite,

@@ -52,6 +52,9 @@
  *                orders draw from streams 1, 2, 3 split from it.
  * Version 2: the softmax exponentials come from basin_vexp and its sums are taken in 8
  * fixed lanes (continuous results differ from version 1 in the last bits).
+ * Version 3: the continuous products run over fixed blocks of 128 queries, shared out
+ * over threads (the same bits for any thread count; batches of more than 128 queries
+ * differ from version 2 in the last bits).
  * Admission (BASIN_ELIMIT, one problem): the arrays held (patterns n·P, the B×P scores and
  * weights, the B×n states) against max_array_elements (at /patterns); series points
  * against max_series_points (at /record_every); the estimated work of `steps` steps
@@ -849,7 +852,7 @@ out:
 
 const basin_model model_dense_memory = {
     .kind = "dense_memory",
-    .version = "2",
+    .version = "3",
     .summary = "modern (dense) associative memory: continuous softmax retrieval for a batch "
                "of queries, or binary spins with polynomial or exponential energy",
     .parse = dense_parse,
