@@ -5,13 +5,15 @@
 #include "routes.h"
 #include "util/clock.h"
 
-/* Health answers from a snapshot of the queue at most this old: probes poll health often
- * and counting a deep queue costs O(queued rows), while a failing database is still
- * reported within this time. */
+/* Health answers from a snapshot of the queue while this process has committed nothing
+ * since it was taken, and for at most this long (other processes may share the file):
+ * probes poll health often and counting a deep queue costs O(queued rows), while a
+ * failing database is still reported within this time. */
 #define HEALTH_FRESH_MS 250
 
 typedef struct queue_snapshot {
     const store *of;
+    uint64_t commits; /* store_commits() when taken */
     int rc;
     int64_t queued, running;
     int64_t taken_ms; /* clock_mono_ms(); 0: never */
@@ -23,12 +25,14 @@ static queue_snapshot snapshot;
 static queue_snapshot queue_now(store *s)
 {
     int64_t now = clock_mono_ms();
+    uint64_t commits = store_commits(s);
     pthread_mutex_lock(&snapshot_lock);
     queue_snapshot q = snapshot;
     pthread_mutex_unlock(&snapshot_lock);
-    if (q.of == s && q.taken_ms && now - q.taken_ms < HEALTH_FRESH_MS)
+    if (q.of == s && q.commits == commits && q.taken_ms && now - q.taken_ms < HEALTH_FRESH_MS)
         return q;
     q.of = s;
+    q.commits = commits;
     q.queued = q.running = 0;
     q.rc = store_queue_depth(s, &q.queued, &q.running);
     q.taken_ms = now;

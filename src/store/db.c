@@ -232,9 +232,16 @@ int store_write_end(store *s, bool ok)
     if (rc != SQLITE_OK && ok) {
         /* A failed COMMIT leaves the transaction open (e.g. SQLITE_FULL): undo it. */
         sqlite3_exec(s->writer, "ROLLBACK", NULL, NULL, NULL);
+    } else if (ok) {
+        atomic_fetch_add(&s->commits, 1);
     }
     pthread_mutex_unlock(&s->writer_mutex);
     return store_rc(rc);
+}
+
+uint64_t store_commits(store *s)
+{
+    return atomic_load(&s->commits);
 }
 
 /* Every statement store_cached() prepared, so that store_disconnect() finalizes those and

@@ -171,6 +171,10 @@ int store_counts(store *s, queue_counts *out);
 /* Only the queued and running counts (by their indexes: cheap at any table size). */
 int store_queue_depth(store *s, int64_t *queued, int64_t *running);
 
+/* How many write transactions this process has committed: a cheap way to tell that
+ * nothing this process did has changed the database since an earlier reading. */
+uint64_t store_commits(store *s);
+
 /* Calls fn(user, kind, status, count) for every (kind, status) pair with jobs. */
 int store_counts_by_kind(store *s,
                          void (*fn)(void *user, const char *kind, const char *status,

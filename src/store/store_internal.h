@@ -6,6 +6,7 @@
 #define BASIN_STORE_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 
 #include "store.h"
@@ -34,6 +35,7 @@ struct store {
     bool leader_active;
 
     struct space_registry *spaces; /* the memory-space caches (spaces.c) */
+    atomic_uint_fast64_t commits;  /* write transactions committed by this process */
 };
 
 #define JOB_COLUMNS                                                                                \

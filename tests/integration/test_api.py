@@ -215,6 +215,15 @@ def test_submit_answer_is_the_stored_row():
     assert status == 202 and srv.job(job["id"]) == job and job["labels"] == {}
 
 
+def test_health_counts_follow_writes_at_once():
+    """Health reuses a queue snapshot only while the server has written nothing since."""
+    before = srv.request("GET", "/v1/health")[2]["queue"]["queued"]
+    srv.request("GET", "/v1/health")  # a second probe: may come from the snapshot
+    srv.submit("langevin", OU, run_after="2099-01-01T00:00:00Z")
+    after = srv.request("GET", "/v1/health")[2]["queue"]["queued"]
+    assert after == before + 1, (before, after)
+
+
 def test_finished_job_reads_are_cached_but_never_stale():
     job = srv.submit("langevin", dict(OU, particles=10, steps=5), wait=30)[2]
     first = srv.request("GET", "/v1/jobs/" + job["id"])
