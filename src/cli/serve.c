@@ -223,7 +223,8 @@ int cli_serve(int argc, char **argv)
     }
     http_server *server = NULL;
     http_options ho = {.listen = listen, .connections = 256};
-    a.job_cache = job_cache_new(4096); /* NULL (out of memory) only turns caching off */
+    /* 1024 entries of at most 32 KiB: a bounded 32 MiB at worst. NULL only turns it off. */
+    a.job_cache = job_cache_new(1024);
     rc = http_server_start(&a, &ho, &server, err, sizeof err);
     if (rc) {
         fprintf(stderr, "basin serve: %s\n", err);

@@ -23,63 +23,39 @@
 #include "basin/rng.h"
 #include "basin/sparse_code.h"
 #include "basin/wavelet.h"
+#include "model_check.h"
 #include "models/run_ctx.h"
 
+/* Shared helpers (model_check.h), bound to this suite's model. */
 static const basin_model *model(void)
 {
-    const basin_model *m = basin_model_find("sparse_code");
-    ck_assert_ptr_nonnull(m);
-    return m;
+    return mc_model("sparse_code");
 }
 
 static double now_s(void)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+    return mc_now_s();
 }
 
 static json_t *load(const char *text)
 {
-    json_error_t err;
-    json_t *j = json_loads(text, 0, &err);
-    ck_assert_msg(j != NULL, "bad test JSON %s: %s", text, err.text);
-    return j;
+    return mc_load(text);
 }
 
 static void *parse_ok(const json_t *params, json_t **normalized)
 {
-    basin_problems pr = {.count = 0};
-    json_t *norm = NULL;
-    void *cfg = NULL;
-    int rc = model()->parse(params, "/params", &basin_default_limits, &pr, NULL, &norm, &cfg);
-    ck_assert_msg(rc == 0, "parse failed (%d): %s: %s", rc, pr.count ? pr.items[0].pointer : "",
-                  pr.count ? pr.items[0].message : "");
-    if (normalized)
-        *normalized = norm;
-    else
-        json_decref(norm);
-    return cfg;
+    return mc_parse_ok("sparse_code", params, normalized);
 }
 
 /* Parses and runs params (stolen); asserts success; returns the context. */
 static basin_ctx *run_ok(json_t *params)
 {
-    void *cfg = parse_ok(params, NULL);
-    json_decref(params);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    ck_assert_ptr_nonnull(ctx);
-    int rc = model()->run(cfg, ctx);
-    ck_assert_msg(rc == 0, "run failed: %d (%s)", rc, ctx->fail_message);
-    model()->free_config(cfg);
-    return ctx;
+    return mc_run_ok("sparse_code", params);
 }
 
 static double summary(const basin_ctx *ctx, const char *name)
 {
-    json_t *v = json_object_get(ctx->summary, name);
-    ck_assert_msg(json_is_number(v), "summary %s missing", name);
-    return json_number_value(v);
+    return mc_summary(ctx, name);
 }
 
 static const double *artifact(const basin_ctx *ctx, const char *name, int64_t len)
@@ -92,9 +68,7 @@ static const double *artifact(const basin_ctx *ctx, const char *name, int64_t le
 
 static const run_series *series(const basin_ctx *ctx, const char *name)
 {
-    const run_series *s = run_ctx_find_series(ctx, name);
-    ck_assert_msg(s != NULL, "no series %s", name);
-    return s;
+    return mc_series(ctx, name);
 }
 
 /* DᵀD for a column-major n×m D (m×m, row-major). */
