@@ -98,9 +98,14 @@ def test_same_seed_same_result():
     a = srv.submit("langevin", OU, wait=30)[2]
     b = srv.submit("langevin", OU, wait=30)[2]
     assert a["result"]["summary"] == b["result"]["summary"]
-    sa = srv.request("GET", "/v1/jobs/%s/series" % a["id"])[2]
-    sb = srv.request("GET", "/v1/jobs/%s/series" % b["id"])[2]
-    assert sa == sb and "mean" in sa["series"]
+    ra = srv.request("GET", "/v1/jobs/%s/series" % a["id"])
+    rb = srv.request("GET", "/v1/jobs/%s/series" % b["id"])
+    assert ra[0] == 200 and rb[0] == 200, (ra, rb)
+    sa, sb = ra[2], rb[2]
+    assert "mean" in sa["series"], sa
+    for name in sa["series"]:
+        assert sa["series"][name] == sb["series"].get(name), (name, a["id"], b["id"])
+    assert sa == sb
 
 
 def test_hopfield_poll_result_series_artifacts():
