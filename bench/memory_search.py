@@ -25,8 +25,10 @@ machine weighs on all sides alike:
   basin of the medians and of the bests; top-10 overlap with NumPy averaged over queries;
 - bandwidth: the single-thread read bandwidth of this machine, measured here as the best
   of several NumPy reductions over a 512 MiB array, and the ratio of basin's latency to
-  bytes_scanned / bandwidth (1.0 = at the bandwidth; the aim is ≤ 2). basin scans large
-  spaces on up to one thread per core, so it can beat this single-thread bound.
+  bytes_scanned / bandwidth (1.0 = at the bandwidth; the aim is ≤ 2), for the HTTP round
+  trip and for the model's own time (the scans; the HTTP part does not read the space).
+  basin scans large spaces on up to one thread per core, so it can beat this
+  single-thread bound.
 """
 import base64
 import http.client
@@ -183,11 +185,12 @@ def main():
                 hb = min(http_ms[stage])
                 bound_ms = scanned[stage] / bw * 1e3
                 print("basin %-10s stage=%-17s http median %.2f ms (best %.2f), model %.2f ms, %.1f MB "
-                      "scanned (bandwidth bound %.2f ms, ratio %.2f, best %.2f); numpy/basin %.1fx "
-                      "(best %.1fx); top-10 overlap with numpy %.2f/10"
+                      "scanned (bandwidth bound %.2f ms; ratio http %.2f, best %.2f, model %.2f); "
+                      "numpy/basin http %.1fx (best %.1fx), model %.1fx; top-10 overlap with numpy "
+                      "%.2f/10"
                       % (channel, stage_name[stage], h, hb, m, scanned[stage] / 1e6, bound_ms,
-                         h / bound_ms, hb / bound_ms, np_med / h, np_best / hb,
-                         overlap[stage] / len(queries)))
+                         h / bound_ms, hb / bound_ms, m / bound_ms, np_med / h, np_best / hb,
+                         np_med / m, overlap[stage] / len(queries)))
     finally:
         srv.stop()
 

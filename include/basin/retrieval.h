@@ -168,6 +168,10 @@ basin_scan_data basin_scan_window(const basin_scan_data *S, size_t lo, size_t hi
 size_t basin_scan(basin_metric m, const basin_scan_data *S, const float *q_mu, const float *q_sigma,
                   const uint32_t *rows, size_t n_rows, bool quantised, basin_topk *top);
 
+/* Makes the scans use their portable kernels only (on: true), not the instructions this
+ * machine may add (AVX-512 VNNI); for tests, which compare the two: keys are the same. */
+void basin_scan_portable(bool on);
+
 /* ---- fusion -------------------------------------------------------------------------- */
 
 /* Weighted reciprocal rank fusion of one item: Σ_c w[c] / (k_rrf + rank[c]) over the

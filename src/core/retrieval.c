@@ -14,7 +14,9 @@
  *
  * The candidate stages read compact copies (retrieval.h, basin_scan_data) through integer
  * dot products, written one product per statement so that they compile to multiply-add
- * pairs (pmaddwd) rather than widened 32-bit multiplies: 4-bit means for cosine (an
+ * pairs (pmaddwd) rather than widened 32-bit multiplies — and the cosine one, where the
+ * machine has AVX-512 VNNI, through byte products (vpdpbusd) instead, chosen at run time
+ * and giving the same integer sums: 4-bit means for cosine (an
  * eighth of the bytes of the float32 means), 8-bit means for euclidean, and for both
  * Fisher metrics the local form as three dot products with query-independent features of
  * each row, so that the candidate stage needs no division or logarithm per component.
@@ -27,8 +29,14 @@
 #include "basin/retrieval.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_VNNI_KERNEL 1
+#endif
 
 #include "basin/embed.h"
 #include "basin/error.h"
@@ -474,7 +482,14 @@ BASIN_CLONES static void scan_l2_f32(size_t d, const float *restrict mu, const f
  * sums cannot overflow because |qi| is capped (q16_max). */
 
 /* Cosine on mu_q4: Σ (c − 8)·qi = Σ c·qi − 8·Σ qi over the padded components (qi = 0
- * past d); key −(a·q̂)/‖a‖ with the exact norm. */
+ * past d, |qi| ≤ 127 so that the sums are those of scan_dot_q4_vnni too); key
+ * −(a·q̂)/‖a‖ with the exact norm. */
+static inline float q4_key(int32_t s, int64_t qsum8, float qscale, float scale, float inv_norm)
+{
+    float dot = (float)((int64_t)s - qsum8) * qscale * scale;
+    return -dot * inv_norm;
+}
+
 BASIN_CLONES static void scan_dot_q4(size_t d, const uint8_t *restrict code,
                                      const float *restrict scale, const int16_t *restrict qi,
                                      int64_t qsum8, float qscale, const float *restrict inv_norm,
@@ -489,9 +504,66 @@ BASIN_CLONES static void scan_dot_q4(size_t d, const uint8_t *restrict code,
             s += (int16_t)(c[k] & 15) * qi[k];
         for (size_t k = 0; k < H; k++)
             s += (int16_t)(c[k] >> 4) * qi[H + k];
-        float dot = (float)((int64_t)s - qsum8) * qscale * scale[i];
-        offer(top, -dot * inv_norm[i], (uint32_t)i);
+        offer(top, q4_key(s, qsum8, qscale, scale[i], inv_norm[i]), (uint32_t)i);
     }
+}
+
+#ifdef HAVE_VNNI_KERNEL
+/* The same sums with AVX-512 VNNI: vpdpbusd multiplies 64 unsigned codes by 64 signed
+ * bytes of the query and adds each four neighbouring products into one of 16 int32 lanes,
+ * so a row of d = 384 is six instructions where the int16 form needs 24 multiply-add
+ * pairs and 12 widenings, and the scan streams at memory speed (~25% faster here). The
+ * integer sums are exact, so the keys are bit for bit those of scan_dot_q4. A row's last
+ * 32 bytes (H = 32 mod 64) are read through a mask. */
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
+scan_dot_q4_vnni(size_t d, const uint8_t *restrict code, const float *restrict scale,
+                 const int8_t *restrict q8, int64_t qsum8, float qscale,
+                 const float *restrict inv_norm, const uint32_t *rows, size_t count,
+                 basin_topk *top)
+{
+    const size_t H = basin_q4_row_bytes((int)d), blocks = (H + 63) / 64;
+    const __mmask64 last = H % 64 ? ((__mmask64)1 << (H % 64)) - 1 : ~(__mmask64)0;
+    const __m512i low4 = _mm512_set1_epi8(15);
+    for (size_t r = 0; r < count; r++) {
+        size_t i = rows ? rows[r] : r;
+        const uint8_t *c = code + i * H;
+        __m512i acc = _mm512_setzero_si512();
+        for (size_t b = 0; b < blocks; b++) {
+            const __mmask64 m = b + 1 < blocks ? ~(__mmask64)0 : last;
+            __m512i x = _mm512_maskz_loadu_epi8(m, c + 64 * b);
+            acc = _mm512_dpbusd_epi32(acc, _mm512_and_si512(x, low4),
+                                      _mm512_maskz_loadu_epi8(m, q8 + 64 * b));
+            acc = _mm512_dpbusd_epi32(acc, _mm512_and_si512(_mm512_srli_epi16(x, 4), low4),
+                                      _mm512_maskz_loadu_epi8(m, q8 + H + 64 * b));
+        }
+        int32_t s = _mm512_reduce_add_epi32(acc);
+        offer(top, q4_key(s, qsum8, qscale, scale[i], inv_norm[i]), (uint32_t)i);
+    }
+}
+#endif
+
+static atomic_bool portable_only;
+
+void basin_scan_portable(bool on)
+{
+    atomic_store(&portable_only, on);
+}
+
+/* True when the VNNI kernel may run: the machine has it and tests have not turned it off. */
+static bool use_vnni(void)
+{
+#ifdef HAVE_VNNI_KERNEL
+    static atomic_int known = -1; /* threads that race here all compute the same */
+    int k = atomic_load_explicit(&known, memory_order_relaxed);
+    if (k < 0) {
+        __builtin_cpu_init();
+        k = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw");
+        atomic_store_explicit(&known, k, memory_order_relaxed);
+    }
+    return k && !atomic_load_explicit(&portable_only, memory_order_relaxed);
+#else
+    return false;
+#endif
 }
 
 /* Euclidean on mu_q8: key ‖a‖² − 2a·q + ‖q‖². */
@@ -609,14 +681,25 @@ size_t basin_scan(basin_metric m, const basin_scan_data *S, const float *q_mu, c
         for (size_t j = 0; j < d; j++)
             qf[j] = (float)(q_mu[j] * inv);
         if (quantised) {
+            /* The query in 8 bits: the codes carry 4, so its rounding is minor, and byte
+             * weights let the VNNI kernel multiply bytes by bytes. */
             for (size_t j = 0; j < d64; j++)
                 w[j] = j < d ? qf[j] : 0.0;
-            double qscale = quantize_q16(d64, w, q16_max(d64, 15.0), qi);
+            double qscale = quantize_q16(d64, w, 127.0, qi);
             int64_t qsum = 0;
             for (size_t j = 0; j < d64; j++)
                 qsum += qi[j];
-            scan_dot_q4(d, S->mu_q4, S->q4_scale, qi, 8 * qsum, (float)qscale, S->inv_norm, rows,
-                        count, top);
+#ifdef HAVE_VNNI_KERNEL
+            if (use_vnni()) {
+                int8_t *q8 = (int8_t *)w; /* w has served: reuse it */
+                for (size_t j = 0; j < d64; j++)
+                    q8[j] = (int8_t)qi[j];
+                scan_dot_q4_vnni(d, S->mu_q4, S->q4_scale, q8, 8 * qsum, (float)qscale, S->inv_norm,
+                                 rows, count, top);
+            } else
+#endif
+                scan_dot_q4(d, S->mu_q4, S->q4_scale, qi, 8 * qsum, (float)qscale, S->inv_norm,
+                            rows, count, top);
             bytes = count * (d64 / 2 + 2 * sizeof(float));
         } else {
             scan_dot_f32(d, S->mu, qf, S->inv_norm, rows, count, top);
