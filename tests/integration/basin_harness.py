@@ -128,5 +128,9 @@ def run_tests(namespace):
             failed += 1
             print("FAIL %s (%.1fs)" % (name, time.time() - t0), flush=True)
             traceback.print_exc()
+            # The server's own account of the failure: the end of its log.
+            srv = namespace.get("srv")
+            if isinstance(srv, Server):
+                print("-- end of the server log:\n" + srv.read_log()[-2000:], flush=True)
     print("%d passed, %d failed" % (passed, failed), flush=True)
     sys.exit(1 if failed else 0)
