@@ -512,9 +512,9 @@ BASIN_CLONES static void scan_dot_q4(size_t d, const uint8_t *restrict code,
 /* The same sums with AVX-512 VNNI: vpdpbusd multiplies 64 unsigned codes by 64 signed
  * bytes of the query and adds each four neighbouring products into one of 16 int32 lanes,
  * so a row of d = 384 is six instructions where the int16 form needs 24 multiply-add
- * pairs and 12 widenings, and the scan streams at memory speed (~25% faster here). The
- * integer sums are exact, so the keys are bit for bit those of scan_dot_q4. A row's last
- * 32 bytes (H = 32 mod 64) are read through a mask. */
+ * pairs and 12 widenings, and the scan becomes a stream at memory speed rather than
+ * compute-bound. The integer sums are exact, so the keys are bit for bit those of
+ * scan_dot_q4. A row's last 32 bytes (H = 32 mod 64) are read through a mask. */
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) static void
 scan_dot_q4_vnni(size_t d, const uint8_t *restrict code, const float *restrict scale,
                  const int8_t *restrict q8, int64_t qsum8, float qscale,
