@@ -66,12 +66,14 @@ struct worker_pool {
 void worker_options_default(worker_options *o)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    o->n_workers = cores > 0 ? (int)cores : 1;
-    o->lease_ms = 30000;
-    o->heartbeat_ms = 1000;
-    o->retry_base_ms = 1000;
-    o->retry_max_ms = 300000;
-    o->limits = basin_default_limits;
+    /* Every field, retention included (0: keep): callers declare o on the stack. */
+    *o = (worker_options){.n_workers = cores > 0 ? (int)cores : 1,
+                          .lease_ms = 30000,
+                          .heartbeat_ms = 1000,
+                          .retry_base_ms = 1000,
+                          .retry_max_ms = 300000,
+                          .retention_ms = 0,
+                          .limits = basin_default_limits};
 }
 
 /* ---- the worker threads -------------------------------------------------------------- */

@@ -33,6 +33,21 @@ START_TEST(verdicts_follow_the_queue_semantics)
 }
 END_TEST
 
+START_TEST(default_options_keep_jobs)
+{
+    /* Defaults set every field whatever the memory held before (a caller's stack): in
+     * particular retention is 0, keep — a stray positive value made a server delete
+     * finished jobs moments after they ended. Reference: pool.h. */
+    worker_options o;
+    memset(&o, 0x5a, sizeof o);
+    worker_options_default(&o);
+    ck_assert_int_eq(o.retention_ms, 0);
+    ck_assert_int_ge(o.n_workers, 1);
+    ck_assert_int_eq(o.lease_ms, 30000);
+    ck_assert_int_eq(o.heartbeat_ms, 1000);
+}
+END_TEST
+
 START_TEST(retry_delay_doubles_with_jitter_and_cap)
 {
     /* base·2^(attempt−1)·(0.5 + 0.5u), capped before the jitter. */
@@ -218,6 +233,7 @@ int main(void)
     TCase *pure = tcase_create("verdict");
     tcase_add_test(pure, verdicts_follow_the_queue_semantics);
     tcase_add_test(pure, retry_delay_doubles_with_jitter_and_cap);
+    tcase_add_test(pure, default_options_keep_jobs);
     suite_add_tcase(s, pure);
     TCase *tc = tcase_create("pool");
     tcase_set_timeout(tc, 120);
