@@ -9,15 +9,14 @@
 #include <cblas.h>
 #include <check.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "basin/dense_memory.h"
 #include "basin/model.h"
 #include "basin/rng.h"
 #include "basin/vexp.h"
+#include "model_check.h"
 #include "models/run_ctx.h"
 
 extern const basin_model model_dense_memory;
@@ -101,13 +100,6 @@ static bool has_problem(const basin_problems *p, const char *pointer)
         if (strcmp(p->items[i].pointer, pointer) == 0)
             return true;
     return false;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* rows × n standard normals (scaled), row-major. */
@@ -738,56 +730,21 @@ END_TEST
 
 /* ---- 5. cancellation ----------------------------------------------------------------- */
 
-typedef struct stopper {
-    basin_ctx *ctx;
-    double delay, at;
-} stopper;
-
-static void *stop_later(void *arg)
-{
-    stopper *st = arg;
-    struct timespec d = {0, (long)(st->delay * 1e9)};
-    nanosleep(&d, NULL);
-    st->at = now_s();
-    run_ctx_request_stop(st->ctx, BASIN_ECANCELLED);
-    return NULL;
-}
-
-static double stop_latency(const char *text, double delay)
-{
-    basin_problems problems;
-    json_t *normalized;
-    void *config;
-    ck_assert_int_eq(parse_with(text, &basin_default_limits, &problems, &normalized, &config), 0);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    stopper st = {ctx, delay, 0.0};
-    pthread_t th;
-    ck_assert_int_eq(pthread_create(&th, NULL, stop_later, &st), 0);
-    int rc = model_dense_memory.run(config, ctx);
-    double end = now_s();
-    pthread_join(th, NULL);
-    ck_assert_int_eq(rc, BASIN_ECANCELLED);
-    run_ctx_free(ctx);
-    model_dense_memory.free_config(config);
-    json_decref(normalized);
-    return end - st.at;
-}
-
 /* Reference: model.h — run() returns BASIN_ECANCELLED promptly after a stop request.
  * Long runs (a continuous batch of 256 queries over 20000 patterns, ≈ 1 s per step; a
  * binary exponential run of 2000 sweeps) stopped 50 ms in. Bound 0.5 s: checks come every
  * 2e7 work units (a few ms), the rest is headroom for a loaded machine. */
 START_TEST(test_cancellation)
 {
-    double lat = stop_latency("{\"n\": 512, \"patterns\": 20000, \"queries\": 256, \"steps\": 50, "
-                              "\"tol\": 0, \"seed\": 1}",
-                              0.05);
-    ck_assert_double_lt(lat, 0.5);
-    lat = stop_latency("{\"variant\": \"exponential\", \"n\": 2000, \"patterns\": 2000, "
-                       "\"cue\": {\"pattern\": 0, \"mask\": 1}, \"queries\": 8, \"steps\": 2000, "
-                       "\"record_every\": 10, \"seed\": 1}",
-                       0.05);
-    ck_assert_double_lt(lat, 0.5);
+    mc_check_stop("dense_memory",
+                  "{\"n\": 512, \"patterns\": 20000, \"queries\": 256, \"steps\": 50, "
+                  "\"tol\": 0, \"seed\": 1}",
+                  0.05, 0.5);
+    mc_check_stop("dense_memory",
+                  "{\"variant\": \"exponential\", \"n\": 2000, \"patterns\": 2000, "
+                  "\"cue\": {\"pattern\": 0, \"mask\": 1}, \"queries\": 8, \"steps\": 2000, "
+                  "\"record_every\": 10, \"seed\": 1}",
+                  0.05, 0.5);
 }
 END_TEST
 

@@ -9,14 +9,13 @@
 #include <cblas.h>
 #include <check.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "basin/hopfield.h"
 #include "basin/model.h"
 #include "basin/rng.h"
+#include "model_check.h"
 #include "models/run_ctx.h"
 
 extern const basin_model model_hopfield;
@@ -105,13 +104,6 @@ static bool has_problem(const basin_problems *p, const char *pointer)
         if (strcmp(p->items[i].pointer, pointer) == 0)
             return true;
     return false;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* P random ±1 patterns of N spins, P×N row-major. */
@@ -745,49 +737,6 @@ END_TEST
 
 /* ---- 6. cancellation ----------------------------------------------------------------- */
 
-static void stop_on_progress(void *user, double fraction)
-{
-    (void)fraction;
-    run_ctx_request_stop(user, BASIN_ECANCELLED);
-}
-
-typedef struct stopper {
-    basin_ctx *ctx;
-    double delay, at;
-} stopper;
-
-static void *stop_later(void *arg)
-{
-    stopper *st = arg;
-    struct timespec d = {0, (long)(st->delay * 1e9)};
-    nanosleep(&d, NULL);
-    st->at = now_s();
-    run_ctx_request_stop(st->ctx, BASIN_ECANCELLED);
-    return NULL;
-}
-
-/* Runs params with a stop requested from another thread after `delay` seconds; returns
- * the seconds between the request and run() returning. */
-static double stop_latency(const char *text, double delay)
-{
-    basin_problems problems;
-    json_t *normalized;
-    void *config;
-    ck_assert_int_eq(parse_with(text, &basin_default_limits, &problems, &normalized, &config), 0);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    stopper st = {ctx, delay, 0.0};
-    pthread_t th;
-    ck_assert_int_eq(pthread_create(&th, NULL, stop_later, &st), 0);
-    int rc = model_hopfield.run(config, ctx);
-    double end = now_s();
-    pthread_join(th, NULL);
-    ck_assert_int_eq(rc, BASIN_ECANCELLED);
-    run_ctx_free(ctx);
-    model_hopfield.free_config(config);
-    json_decref(normalized);
-    return end - st.at;
-}
-
 /* Reference: model.h — run() returns BASIN_ECANCELLED when basin_ctx_should_stop() says
  * so, "well under a second" after the request (models.md). Checked: a stop requested
  * before the run; one requested at the first progress report (after sweep 1), which must
@@ -804,29 +753,23 @@ START_TEST(test_cancellation)
     ck_assert_int_eq(parse_with("{\"n\": 100, \"temperature\": 0.5, \"seed\": 1}",
                                 &basin_default_limits, &problems, &normalized, &config),
                      0);
-    basin_ctx *ctx = run_ctx_new(&basin_default_limits);
-    run_ctx_request_stop(ctx, BASIN_ECANCELLED);
-    ck_assert_int_eq(model_hopfield.run(config, ctx), BASIN_ECANCELLED);
-    run_ctx_free(ctx);
+    run_ctx_free(mc_run_stopped_before("hopfield", config));
 
-    ctx = run_ctx_new(&basin_default_limits);
-    ctx->on_progress = stop_on_progress;
-    ctx->on_progress_user = ctx;
-    ck_assert_int_eq(model_hopfield.run(config, ctx), BASIN_ECANCELLED);
+    basin_ctx *ctx = mc_run_stopped_at_progress("hopfield", config);
     ck_assert_uint_eq(series(ctx, "overlap")->n, 2); /* sweeps 0 and 1 */
     ck_assert_double_lt(run_ctx_get_progress(ctx), 0.05);
     run_ctx_free(ctx);
     model_hopfield.free_config(config);
     json_decref(normalized);
 
-    double lat = stop_latency("{\"n\": 20000, \"patterns\": 200, \"temperature\": 0.5, "
-                              "\"max_sweeps\": 100, \"seed\": 1}",
-                              0.05);
-    ck_assert_double_lt(lat, 0.5);
-    lat = stop_latency("{\"n\": 3000, \"patterns\": 1500, \"rule\": \"pseudo_inverse\", "
-                       "\"seed\": 1}",
-                       0.05);
-    ck_assert_double_lt(lat, 0.5);
+    mc_check_stop("hopfield",
+                  "{\"n\": 20000, \"patterns\": 200, \"temperature\": 0.5, "
+                  "\"max_sweeps\": 100, \"seed\": 1}",
+                  0.05, 0.5);
+    mc_check_stop("hopfield",
+                  "{\"n\": 3000, \"patterns\": 1500, \"rule\": \"pseudo_inverse\", "
+                  "\"seed\": 1}",
+                  0.05, 0.5);
 }
 END_TEST
 
