@@ -197,35 +197,12 @@ static void read_patterns(param_reader *r, chn_config *cfg, bool nv_ok, int *rc)
     doc(r, "patterns",
         "training patterns: a count of random ±1 patterns, {count, bias}, or arrays of "
         "`visible` numbers");
+    /* Defaults also for explicit patterns that turn out malformed. */
     cfg->p = P_DEFAULT;
     cfg->bias = 0.0;
     *rc = 0;
-    if (!v) {
-        params_put(r, "patterns", json_pack("{s:i, s:f}", "count", P_DEFAULT, "bias", 0.0));
+    if (params_random_patterns(r, v, P_DEFAULT, P_MAX, &cfg->p, &cfg->bias))
         return;
-    }
-    if (json_is_number(v)) {
-        double x = json_number_value(v);
-        if (x != floor(x) || x < 1 || x > P_MAX) {
-            params_problem(r, "patterns", "a count must be an integer in [1, %d]", P_MAX);
-            return;
-        }
-        cfg->p = (long)x;
-        params_put(r, "patterns", json_pack("{s:I, s:f}", "count", (json_int_t)x, "bias", 0.0));
-        return;
-    }
-    if (json_is_object(v)) {
-        param_reader c;
-        char ptr[sizeof r->pointer + 16];
-        snprintf(ptr, sizeof ptr, "%s/patterns", r->pointer);
-        params_open(&c, v, ptr, r->problems, NULL);
-        cfg->p = (long)params_int(&c, "count", P_DEFAULT, 1, P_MAX);
-        cfg->bias = params_real(&c, "bias", 0.0, -1.0, 1.0);
-        json_t *norm = NULL;
-        params_close(&c, &norm);
-        params_put(r, "patterns", norm ? norm : json_null());
-        return;
-    }
     if (!json_is_array(v)) {
         params_problem(r, "patterns",
                        "must be a count, an object {count, bias} or an array of "

@@ -246,35 +246,12 @@ static void read_patterns(param_reader *r, dense_config *cfg, bool n_ok, int *rc
         "stored patterns: a count of random ±1 patterns; {count, bias} with P(xi = +1) = "
         "(1 + bias)/2; or explicit patterns, arrays of n numbers (±1 for the binary "
         "variants)");
+    /* Defaults also for explicit patterns that turn out malformed. */
     cfg->p = P_DEFAULT;
     cfg->bias = 0.0;
     *rc = 0;
-    if (!v) {
-        params_put(r, "patterns", json_pack("{s:i, s:f}", "count", P_DEFAULT, "bias", 0.0));
+    if (params_random_patterns(r, v, P_DEFAULT, P_MAX, &cfg->p, &cfg->bias))
         return;
-    }
-    if (json_is_number(v)) {
-        double x = json_number_value(v);
-        if (x != floor(x) || x < 1 || x > P_MAX) {
-            params_problem(r, "patterns", "a count must be an integer in [1, %d]", P_MAX);
-            return;
-        }
-        cfg->p = (long)x;
-        params_put(r, "patterns", json_pack("{s:I, s:f}", "count", (json_int_t)x, "bias", 0.0));
-        return;
-    }
-    if (json_is_object(v)) {
-        param_reader c;
-        char ptr[sizeof r->pointer + 16];
-        snprintf(ptr, sizeof ptr, "%s/patterns", r->pointer);
-        params_open(&c, v, ptr, r->problems, NULL);
-        cfg->p = (long)params_int(&c, "count", P_DEFAULT, 1, P_MAX);
-        cfg->bias = params_real(&c, "bias", 0.0, -1.0, 1.0);
-        json_t *norm = NULL;
-        params_close(&c, &norm);
-        params_put(r, "patterns", norm ? norm : json_null());
-        return;
-    }
     size_t rows = 0;
     json_t *norm = read_rows(r, "patterns", v, cfg->n, n_ok, cfg->var != CONTINUOUS, P_MAX, &rows,
                              &cfg->X, rc);

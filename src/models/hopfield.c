@@ -205,35 +205,12 @@ static int read_patterns(param_reader *r, hopfield_config *cfg, bool n_ok)
 {
     const json_t *v = params_raw(r, "patterns", NULL);
     describe_patterns(r);
+    /* Defaults also for explicit patterns that turn out malformed. */
     cfg->core.p = P_DEFAULT;
     cfg->bias = 0.0;
+    if (params_random_patterns(r, v, P_DEFAULT, P_MAX, &cfg->core.p, &cfg->bias))
+        return 0;
     const char *what = "must be a count, an object {count, bias} or an array of patterns";
-    if (!v) {
-        params_put(r, "patterns", json_pack("{s:i, s:f}", "count", P_DEFAULT, "bias", 0.0));
-        return 0;
-    }
-    if (json_is_number(v)) {
-        double x = json_number_value(v);
-        if (x != floor(x) || x < 1 || x > P_MAX) {
-            params_problem(r, "patterns", "%s; a count must be an integer in [1, %d]", what, P_MAX);
-            return 0;
-        }
-        cfg->core.p = (long)x;
-        params_put(r, "patterns", json_pack("{s:I, s:f}", "count", (json_int_t)x, "bias", 0.0));
-        return 0;
-    }
-    if (json_is_object(v)) {
-        param_reader c;
-        char ptr[sizeof r->pointer + 16];
-        snprintf(ptr, sizeof ptr, "%s/patterns", r->pointer);
-        params_open(&c, v, ptr, r->problems, NULL);
-        cfg->core.p = (long)params_int(&c, "count", P_DEFAULT, 1, P_MAX);
-        cfg->bias = params_real(&c, "bias", 0.0, -1.0, 1.0);
-        json_t *norm = NULL;
-        params_close(&c, &norm);
-        params_put(r, "patterns", norm ? norm : json_null());
-        return 0;
-    }
     if (!json_is_array(v)) {
         params_problem(r, "patterns", "%s", what);
         return 0;

@@ -340,6 +340,38 @@ const json_t *params_raw(param_reader *r, const char *key, const char *schema_ty
     return lookup(r, key);
 }
 
+bool params_random_patterns(param_reader *r, const json_t *v, long p_default, long p_max, long *p,
+                            double *bias)
+{
+    if (v && !json_is_number(v) && !json_is_object(v))
+        return false;
+    *p = p_default;
+    *bias = 0.0;
+    if (!v) {
+        params_put(r, "patterns",
+                   json_pack("{s:I, s:f}", "count", (json_int_t)p_default, "bias", 0.0));
+    } else if (json_is_number(v)) {
+        double x = json_number_value(v);
+        if (x != floor(x) || x < 1 || x > (double)p_max) {
+            params_problem(r, "patterns", "a count must be an integer in [1, %ld]", p_max);
+            return true;
+        }
+        *p = (long)x;
+        params_put(r, "patterns", json_pack("{s:I, s:f}", "count", (json_int_t)x, "bias", 0.0));
+    } else {
+        param_reader c;
+        char ptr[sizeof r->pointer + 16];
+        snprintf(ptr, sizeof ptr, "%s/patterns", r->pointer);
+        params_open(&c, v, ptr, r->problems, NULL);
+        *p = (long)params_int(&c, "count", p_default, 1, p_max);
+        *bias = params_real(&c, "bias", 0.0, -1.0, 1.0);
+        json_t *norm = NULL;
+        params_close(&c, &norm);
+        params_put(r, "patterns", norm ? norm : json_null());
+    }
+    return true;
+}
+
 void params_put(param_reader *r, const char *key, json_t *value)
 {
     json_object_set_new(r->out, key, value);

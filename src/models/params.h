@@ -74,6 +74,15 @@ const json_t *params_raw(param_reader *r, const char *key, const char *schema_ty
 /* Sets key of the normalised object; steals `value`. */
 void params_put(param_reader *r, const char *key, json_t *value);
 
+/* The generated forms of the associative memories' `patterns` parameter, v its raw value:
+ * absent (p_default random ±1 patterns, bias 0), a count in [1, p_max], or {count, bias}
+ * with bias in [−1, 1] (P(ξ = +1) = (1 + bias)/2). When v is one of these, writes *p and
+ * *bias (defaults on a problem), stores the normalised {count, bias} and returns true;
+ * otherwise (explicit patterns, or a wrong type) returns false with nothing written, for
+ * the caller to read. */
+bool params_random_patterns(param_reader *r, const json_t *v, long p_default, long p_max, long *p,
+                            double *bias);
+
 /* Records a problem at this reader's pointer + "/" + key (key may be NULL for the object
  * itself, or contain "/"-joined sub-paths such as "0/3"). */
 void params_problem(param_reader *r, const char *key, const char *fmt, ...)

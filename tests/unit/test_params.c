@@ -24,6 +24,51 @@ static bool has_problem(const char *pointer)
     return false;
 }
 
+/* Reference: params.h, params_random_patterns — the generated forms of `patterns` (absent,
+ * a count, {count, bias}) are read and normalised to {count, bias}; an array is left to the
+ * caller; a bad count or bias is reported at its pointer with the defaults kept. */
+START_TEST(random_patterns_forms)
+{
+    const char *cases[] = {"{}",
+                           "{\"patterns\": 7}",
+                           "{\"patterns\": {\"count\": 9, \"bias\": 0.5}}",
+                           "{\"patterns\": [[1, -1]]}",
+                           "{\"patterns\": 2.5}",
+                           "{\"patterns\": {\"bias\": 2}}"};
+    const bool taken[] = {true, true, true, false, true, true};
+    const long want_p[] = {5, 7, 9, -1, 5, 5};
+    const double want_bias[] = {0.0, 0.0, 0.5, -1.0, 0.0, 0.0};
+    const char *problem[] = {NULL, NULL, NULL, NULL, "/params/patterns", "/params/patterns/bias"};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        reset();
+        json_t *in = json_loads(cases[k], 0, NULL);
+        param_reader r;
+        params_open(&r, in, "/params", &problems, NULL);
+        long p = -1;
+        double bias = -1.0;
+        ck_assert_int_eq(
+            params_random_patterns(&r, params_raw(&r, "patterns", NULL), 5, 100, &p, &bias),
+            taken[k]);
+        ck_assert_int_eq(p, want_p[k]);
+        ck_assert_double_eq(bias, want_bias[k]);
+        if (problem[k])
+            ck_assert_msg(has_problem(problem[k]), "case %zu: no problem at %s", k, problem[k]);
+        else
+            ck_assert_uint_eq(problems.count, 0);
+        json_t *out = NULL;
+        params_close(&r, &out);
+        if (taken[k] && !problem[k]) {
+            json_t *want = json_pack("{s:{s:I, s:f}}", "patterns", "count", (json_int_t)want_p[k],
+                                     "bias", want_bias[k]);
+            ck_assert_msg(json_equal(out, want), "case %zu: not the normalised form", k);
+            json_decref(want);
+        }
+        json_decref(out);
+        json_decref(in);
+    }
+}
+END_TEST
+
 START_TEST(defaults_fill_the_normalised_object)
 {
     param_reader r;
@@ -199,6 +244,7 @@ int main(void)
     tcase_add_test(tc, over_limit_is_flagged);
     tcase_add_test(tc, non_object_is_reported);
     tcase_add_test(tc, problem_list_is_bounded);
+    tcase_add_test(tc, random_patterns_forms);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
