@@ -17,6 +17,7 @@
 
 #include "routes.h"
 #include "util/clock.h"
+#include "util/json_text.h"
 
 #define MAX_EVENT_STREAMS 64
 #define KEEPALIVE_MS      15000
@@ -56,7 +57,7 @@ static void append(event_stream *es, const char *text)
 
 static void append_event(event_stream *es, const char *type, const char *id, json_t *data)
 {
-    char *json = json_dumps(data, JSON_COMPACT);
+    char *json = json_text(data, NULL);
     json_decref(data);
     if (!json)
         return;

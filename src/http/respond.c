@@ -12,6 +12,7 @@
 #include "models/params.h"
 #include <strings.h>
 #include "util/clock.h"
+#include "util/json_text.h"
 #include "util/sha256.h"
 
 static const char json_content_type[] = "application/json; charset=utf-8";
@@ -41,13 +42,14 @@ void http_raw(http_response *res, int status, const char *content_type, const vo
 
 static void set_json(http_response *res, int status, const char *type, json_t *body)
 {
-    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+    size_t len = 0;
+    char *text = body ? json_text(body, &len) : NULL;
     json_decref(body);
     if (!text) {
         http_raw_take(res, 500, problem_type, NULL, 0);
         return;
     }
-    http_raw_take(res, status, type, text, strlen(text));
+    http_raw_take(res, status, type, text, len);
 }
 
 void http_json(http_response *res, int status, json_t *body)

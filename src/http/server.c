@@ -35,6 +35,7 @@ typedef struct request_state {
     char *body;
     size_t len, cap;
     bool too_large;
+    size_t announced;   /* Content-Length, when given: the body buffer's first size */
     int64_t started_ms; /* clock_mono_ms() at the first call, for the request log */
 } request_state;
 
@@ -276,7 +277,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* Refuse an announced oversized body before reading any of it. */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl && strtoull(cl, NULL, 10) > a->max_body) {
+        unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
+        if (announced > a->max_body) {
             /* Answer now; MHD discards the body rather than waiting for it. */
             st->too_large = true;
             http_response res = {.app = a};
@@ -286,6 +288,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             metrics_http(-1, 413);
             return send_response(conn, &res);
         }
+        st->announced = (size_t)announced;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -293,7 +296,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             st->too_large = true;
         if (!st->too_large) {
             if (st->len + *upload_size + 1 > st->cap) {
-                size_t ncap = st->cap ? st->cap : 4096;
+                /* Sized to the announced length: a small body takes a small block (a
+                 * block of 1 KiB or more makes malloc consolidate its free lists). */
+                size_t ncap = st->cap ? st->cap : st->announced + 1;
                 while (ncap < st->len + *upload_size + 1)
                     ncap *= 2;
                 char *p = realloc(st->body, ncap);

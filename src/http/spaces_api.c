@@ -30,6 +30,7 @@
 #include "models/run_ctx.h"
 #include "routes.h"
 #include "util/clock.h"
+#include "util/json_text.h"
 
 #define MAX_BATCH      10000
 #define MAX_TEXT       65536
@@ -341,7 +342,7 @@ static bool read_meta(basin_problems *pr, const char *ptr, const json_t *v, bool
         basin_problems_add(pr, ptr, "must be an object");
         return false;
     }
-    char *text = json_dumps(v, JSON_COMPACT);
+    char *text = json_text(v, NULL);
     size_t len = text ? strlen(text) : 0;
     free(text);
     if (len > MAX_META_BYTES) {

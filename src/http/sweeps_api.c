@@ -14,6 +14,7 @@
 #include "routes.h"
 #include "sweep_plan.h"
 #include "util/clock.h"
+#include "util/json_text.h"
 
 #define MAX_SWEEP_CHILDREN 10000
 
@@ -46,7 +47,7 @@ static void describe_point(const json_t *point, char *out, size_t cap)
     out[0] = '\0';
     json_object_foreach((json_t *)point, key, v)
     {
-        char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+        char *text = json_text(v, NULL);
         if (n < cap)
             n += (size_t)snprintf(out + n, cap - n, "%s%s=%s", n ? ", " : "", key,
                                   text ? text : "?");
@@ -300,7 +301,7 @@ static void csv_value(http_buf *b, const json_t *v)
     } else if (json_is_boolean(v)) {
         http_buf_printf(b, "%s", json_is_true(v) ? "true" : "false");
     } else {
-        char *text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        char *text = json_text(v, NULL);
         json_t *s = json_string(text ? text : "");
         csv_value(b, s);
         json_decref(s);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "store_internal.h"
+#include "util/json_text.h"
 
 extern const char *const basin_migrations[];
 extern const char *const basin_migrations_names[];
@@ -344,10 +345,11 @@ json_t *store_column_json(sqlite3_stmt *st, int col, json_t *def)
 
 int store_bind_json(sqlite3_stmt *st, int idx, const json_t *value)
 {
-    char *text = json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY);
+    size_t len = 0;
+    char *text = json_text(value, &len);
     if (!text)
         return BASIN_ENOMEM;
-    return sqlite3_bind_text(st, idx, text, -1, free) == SQLITE_OK ? 0 : BASIN_EDB;
+    return sqlite3_bind_text64(st, idx, text, len, free, SQLITE_UTF8) == SQLITE_OK ? 0 : BASIN_EDB;
 }
 
 int store_ping(store *s)

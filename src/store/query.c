@@ -33,6 +33,7 @@
 
 #include "store_internal.h"
 #include "util/base64url.h"
+#include "util/json_text.h"
 #include "values.h"
 
 #define MAX_BINDS 256
@@ -292,7 +293,7 @@ static void encode_cursor(const job_filter *f, const char *id, const json_t *key
     char sig[WHERE_MAX_PATH + 64];
     order_signature(f, sig, sizeof sig);
     json_t *a = json_pack("[s, b, O, s]", sig, key == NULL, key ? (json_t *)key : json_null(), id);
-    char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
+    char *text = a ? json_text(a, NULL) : NULL;
     json_decref(a);
     out[0] = '\0';
     if (text && !base64url_encode(text, strlen(text), out, STORE_CURSOR_MAX))

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "json_text.h"
 
 static atomic_int min_level = LOG_INFO;
 static const char *const level_names[] = {"debug", "info", "warn", "error", "off"};
@@ -45,7 +46,7 @@ void log_fields(log_level level, const char *msg, json_t *fields)
     if (line && fields)
         json_object_update(line, fields);
     json_decref(fields);
-    char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    char *text = line ? json_text(line, NULL) : NULL;
     if (text)
         fprintf(stderr, "%s\n", text);
     free(text);
@@ -64,7 +65,7 @@ void log_msg(log_level level, const char *fmt, ...)
     char ts[32];
     clock_format_rfc3339(clock_wall_ms(), ts, sizeof ts);
     json_t *line = json_pack("{s:s, s:s, s:s}", "ts", ts, "level", level_names[level], "msg", msg);
-    char *text = line ? json_dumps(line, JSON_COMPACT) : NULL;
+    char *text = line ? json_text(line, NULL) : NULL;
     if (text)
         fprintf(stderr, "%s\n", text); /* stdio locks the stream: lines never interleave */
     free(text);

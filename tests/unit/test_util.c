@@ -9,9 +9,12 @@
  *          GNU date (`date -u -d '2024-02-29T12:00:00Z' +%s` = 1709208000).
  *   npy    the NPY 1.0 format of numpy.lib.format, and NumPy itself (Debian python3-numpy,
  *          /usr/bin/python3) as the reference reader: it must load our files exactly.
+ *   json   jansson's own json_dumps(JSON_COMPACT | JSON_ENCODE_ANY): json_text must write
+ *          the same bytes for any value, tested on seeded random trees.
  */
 #include <check.h>
 #include <ftw.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 
 #include "basin/error.h"
 #include "util/clock.h"
+#include "util/json_text.h"
 #include "util/base64url.h"
 #include "util/npy.h"
 #include "util/sha256.h"
@@ -495,6 +499,151 @@ START_TEST(test_base64url_round_trip)
 }
 END_TEST
 
+/* ---- json_text: the same bytes as jansson --------------------------------------------- */
+
+static uint64_t json_rng = 0x9e3779b97f4a7c15u;
+
+static uint64_t json_next(void)
+{
+    /* xorshift64*: a fixed sequence, so a failure names a reproducible case */
+    json_rng ^= json_rng >> 12;
+    json_rng ^= json_rng << 25;
+    json_rng ^= json_rng >> 27;
+    return json_rng * 2685821657736338717u;
+}
+
+/* A string mixing ASCII, every control byte, quotes, backslashes and multi-byte UTF-8. */
+static json_t *random_string(void)
+{
+    static const char *const pieces[] = {"a",  "Z",  "\"", "\\",   "/",    "\b",          "\f",
+                                         "\n", "\r", "\t", "\x01", "\x1f", "\x7f",        "é",
+                                         "€",  "𝄞",  " ",  "0",    "}",    "\xe2\x80\xa8"};
+    char buf[128] = "";
+    size_t n = json_next() % 12, len = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = pieces[json_next() % (sizeof pieces / sizeof pieces[0])];
+        size_t l = strlen(p);
+        memcpy(buf + len, p, l);
+        len += l;
+    }
+    return json_stringn(buf, len);
+}
+
+/* Reals from every regime %.17g has: integral, tiny, huge, subnormal, negative zero, and
+ * arbitrary bit patterns (NaN and infinity are not JSON and jansson refuses them). */
+static double random_real(void)
+{
+    static const double fixed[] = {0.0,
+                                   -0.0,
+                                   1.0,
+                                   -1.0,
+                                   0.1,
+                                   0.01,
+                                   1e16,
+                                   1e17,
+                                   9.999999999999998e16,
+                                   1e-5,
+                                   1e-4,
+                                   1e21,
+                                   1e100,
+                                   -1e-300,
+                                   5e-324,
+                                   1.7976931348623157e308,
+                                   4503599627370496.5,
+                                   123456789.125,
+                                   7.0710678118654755};
+    uint64_t r = json_next();
+    switch (r % 4) {
+    case 0:
+        return fixed[(r >> 8) % (sizeof fixed / sizeof fixed[0])];
+    case 1:
+        return (double)(int64_t)(json_next() % 2000001) - 1e6;
+    case 2:
+        return ldexp((double)(json_next() >> 11), (int)((r >> 8) % 200) - 150);
+    default: {
+        double d;
+        uint64_t bits = json_next();
+        memcpy(&d, &bits, sizeof d);
+        return isfinite(d) ? d : 0.5;
+    }
+    }
+}
+
+static json_t *random_value(int depth)
+{
+    uint64_t r = json_next() % (depth > 4 ? 6 : 8);
+    switch (r) {
+    case 0:
+        return json_null();
+    case 1:
+        return json_boolean(json_next() & 1);
+    case 2: {
+        static const json_int_t edge[] = {0, -1, 1, INT64_MAX, INT64_MIN, 1000000007};
+        return json_integer(json_next() & 1 ? edge[json_next() % 6] : (json_int_t)json_next());
+    }
+    case 3:
+        return json_real(random_real());
+    case 4:
+    case 5:
+        return random_string();
+    case 6: {
+        json_t *a = json_array();
+        for (size_t i = json_next() % 6; i > 0; i--)
+            json_array_append_new(a, random_value(depth + 1));
+        return a;
+    }
+    default: {
+        json_t *o = json_object();
+        for (size_t i = json_next() % 6; i > 0; i--) {
+            json_t *key = random_string();
+            json_object_set_new(o, json_string_value(key), random_value(depth + 1));
+            json_decref(key);
+        }
+        return o;
+    }
+    }
+}
+
+START_TEST(test_json_text_matches_jansson)
+{
+    for (int i = 0; i < 20000; i++) {
+        json_t *v = random_value(0);
+        char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        size_t len = 0;
+        char *got = json_text(v, &len);
+        ck_assert_ptr_nonnull(want);
+        ck_assert_ptr_nonnull(got);
+        ck_assert_msg(strcmp(got, want) == 0, "case %d: json_text %s, jansson %s", i, got, want);
+        ck_assert_uint_eq(len, strlen(want));
+        free(want);
+        free(got);
+        json_decref(v);
+    }
+}
+END_TEST
+
+START_TEST(test_json_text_known_forms)
+{
+    /* Spot checks that do not depend on jansson: the forms a client sees. */
+    json_t *v = json_pack("{s:f, s:f, s:f, s:f, s:I, s:s}", "a", 1.0, "b", -0.0, "c", 1e20, "d",
+                          1.5e-7, "e", (json_int_t)-42, "f", "q\"\\\n\x01");
+    char *t = json_text(v, NULL);
+    ck_assert_str_eq(t, "{\"a\":1.0,\"b\":-0.0,\"c\":1e20,\"d\":1.4999999999999999e-7,"
+                        "\"e\":-42,\"f\":\"q\\\"\\\\\\n\\u0001\"}");
+    free(t);
+    json_decref(v);
+    /* Nesting deeper than the limit is refused rather than overflowing the stack. */
+    json_t *deep = json_array(), *cur = deep;
+    for (int i = 0; i < JSON_TEXT_MAX_DEPTH + 2; i++) {
+        json_t *next = json_array();
+        json_array_append_new(cur, next);
+        cur = next;
+    }
+    ck_assert_ptr_null(json_text(deep, NULL));
+    json_decref(deep);
+}
+END_TEST
+
 /* ---- runner --------------------------------------------------------------------------- */
 
 static Suite *util_suite(void)
@@ -531,6 +680,12 @@ static Suite *util_suite(void)
     tc = tcase_create("hashing");
     tcase_add_test(tc, test_sha256_fips_vectors);
     tcase_add_test(tc, test_base64url_round_trip);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("json_text");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_json_text_matches_jansson);
+    tcase_add_test(tc, test_json_text_known_forms);
     suite_add_tcase(s, tc);
     return s;
 }
