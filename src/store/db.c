@@ -143,6 +143,7 @@ int store_open(const store_options *opt, store **out, char *errbuf, size_t errca
     pthread_mutex_init(&s->pool_mutex, NULL);
     pthread_cond_init(&s->pool_cond, NULL);
     pthread_mutex_init(&s->submit_mutex, NULL);
+    pthread_cond_init(&s->submit_cond, NULL);
     int rc = s->path ? store_connect(s, &s->writer, errbuf, errcap) : BASIN_ENOMEM;
     if (rc == 0)
         rc = store_spaces_open(s);
@@ -169,6 +170,7 @@ void store_close(store *s)
 {
     if (!s)
         return;
+    store_committer_stop(s);
     store_spaces_close(s);
     for (int i = 0; i < s->n_idle; i++)
         store_disconnect(s->idle[i]);
@@ -177,6 +179,7 @@ void store_close(store *s)
     pthread_mutex_destroy(&s->pool_mutex);
     pthread_cond_destroy(&s->pool_cond);
     pthread_mutex_destroy(&s->submit_mutex);
+    pthread_cond_destroy(&s->submit_cond);
     free(s->path);
     free(s);
 }

@@ -47,8 +47,8 @@ struct submit_request {
     const job_new *job;
     char id[ULID_LEN + 1];
     int rc;
-    bool done;
-    pthread_cond_t wake; /* signalled when done, or when this request is to lead */
+    store_submit_done done; /* called by the committer once the batch is committed */
+    void *done_cls;
     submit_request *next;
 };
 
@@ -92,10 +92,10 @@ static void run_cached(sqlite3 *db, const char *sql)
     }
 }
 
-/* Commits every pending request in one transaction (the caller is the leader). Each
- * insert runs inside a savepoint so one bad row fails alone — unless SQLite rolled the
- * whole transaction back (it may on SQLITE_FULL): then every request of the batch fails
- * with that error, since none of them was stored. */
+/* Commits every request of the batch in one transaction. Each insert runs inside a
+ * savepoint so one bad row fails alone — unless SQLite rolled the whole transaction back
+ * (it may on SQLITE_FULL): then every request of the batch fails with that error, since
+ * none of them was stored. */
 static void commit_batch(store *s, submit_request *batch)
 {
     sqlite3 *db = NULL;
@@ -130,47 +130,112 @@ static void commit_batch(store *s, submit_request *batch)
             r->rc = end;
 }
 
-/* Group commit: requests queue up; one of them (the leader) takes all queued so far and
- * commits them in one transaction while the next ones queue behind it. Each request
- * sleeps on its own condition variable, so a commit wakes exactly its own requests and
- * the head of the next batch (who leads next), not every waiting thread. */
-int store_submit(store *s, const job_new *job, char id_out[ULID_LEN + 1])
+/* Group commit: submitters queue requests and the committer thread takes everything queued
+ * so far and commits it in one transaction (one fsync), while the next requests queue
+ * behind it. No submitter thread waits for its turn: an HTTP server can answer thousands
+ * of submissions per second from a couple of threads. */
+static void *committer_main(void *arg)
 {
-    submit_request req = {.job = job};
-    ulid_new(req.id);
-    pthread_cond_init(&req.wake, NULL);
+    store *s = arg;
     pthread_mutex_lock(&s->submit_mutex);
-    if (s->pending_tail)
-        s->pending_tail->next = &req;
-    else
-        s->pending_head = &req;
-    s->pending_tail = &req;
-    while (!req.done) {
-        if (!s->leader_active && s->pending_head == &req) {
-            s->leader_active = true;
-            submit_request *batch = s->pending_head;
-            s->pending_head = s->pending_tail = NULL;
-            pthread_mutex_unlock(&s->submit_mutex);
-            commit_batch(s, batch);
-            pthread_mutex_lock(&s->submit_mutex);
-            s->leader_active = false;
-            for (submit_request *r = batch, *next; r; r = next) {
-                next = r->next; /* r may return (and vanish) once done is seen */
-                r->done = true;
-                if (r != &req)
-                    pthread_cond_signal(&r->wake);
-            }
-            if (s->pending_head)
-                pthread_cond_signal(&s->pending_head->wake);
-        } else {
-            pthread_cond_wait(&req.wake, &s->submit_mutex);
+    for (;;) {
+        while (!s->pending_head && !s->committer_stop)
+            pthread_cond_wait(&s->submit_cond, &s->submit_mutex);
+        if (!s->pending_head)
+            break; /* stopping, and nothing is left to commit */
+        submit_request *batch = s->pending_head;
+        s->pending_head = s->pending_tail = NULL;
+        pthread_mutex_unlock(&s->submit_mutex);
+        commit_batch(s, batch);
+        for (submit_request *r = batch, *next; r; r = next) {
+            next = r->next;
+            r->done(r->done_cls, r->rc);
+            free(r);
         }
+        pthread_mutex_lock(&s->submit_mutex);
     }
     pthread_mutex_unlock(&s->submit_mutex);
-    pthread_cond_destroy(&req.wake);
-    if (req.rc == 0)
-        memcpy(id_out, req.id, sizeof req.id);
-    return req.rc;
+    return NULL;
+}
+
+int store_submit_start(store *s, const job_new *job, char id_out[ULID_LEN + 1],
+                       store_submit_done done, void *cls)
+{
+    submit_request *req = calloc(1, sizeof *req);
+    if (!req)
+        return BASIN_ENOMEM;
+    req->job = job;
+    req->done = done;
+    req->done_cls = cls;
+    ulid_new(req->id);
+    memcpy(id_out, req->id, sizeof req->id);
+    pthread_mutex_lock(&s->submit_mutex);
+    if (!s->committer_started) {
+        if (pthread_create(&s->committer, NULL, committer_main, s) != 0) {
+            pthread_mutex_unlock(&s->submit_mutex);
+            free(req);
+            return BASIN_ENOMEM;
+        }
+        s->committer_started = true;
+    }
+    if (s->pending_tail)
+        s->pending_tail->next = req;
+    else
+        s->pending_head = req;
+    s->pending_tail = req;
+    pthread_cond_signal(&s->submit_cond);
+    pthread_mutex_unlock(&s->submit_mutex);
+    return 0;
+}
+
+void store_committer_stop(store *s)
+{
+    pthread_mutex_lock(&s->submit_mutex);
+    bool started = s->committer_started;
+    s->committer_stop = true;
+    pthread_cond_signal(&s->submit_cond);
+    pthread_mutex_unlock(&s->submit_mutex);
+    if (started)
+        pthread_join(s->committer, NULL);
+}
+
+/* A synchronous submit: the caller sleeps until the committer has committed its job. */
+typedef struct submit_wait {
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    bool done;
+    int rc;
+} submit_wait;
+
+static void submit_wait_done(void *cls, int rc)
+{
+    submit_wait *w = cls;
+    pthread_mutex_lock(&w->mutex);
+    w->rc = rc;
+    w->done = true;
+    pthread_cond_signal(&w->cond);
+    pthread_mutex_unlock(&w->mutex);
+}
+
+int store_submit(store *s, const job_new *job, char id_out[ULID_LEN + 1])
+{
+    submit_wait w = {.done = false};
+    pthread_mutex_init(&w.mutex, NULL);
+    pthread_cond_init(&w.cond, NULL);
+    char id[ULID_LEN + 1];
+    int rc = store_submit_start(s, job, id, submit_wait_done, &w);
+    if (rc == 0) {
+        pthread_mutex_lock(&w.mutex);
+        while (!w.done)
+            pthread_cond_wait(&w.cond, &w.mutex);
+        pthread_mutex_unlock(&w.mutex);
+        rc = w.rc;
+    }
+    pthread_mutex_destroy(&w.mutex);
+    pthread_cond_destroy(&w.cond);
+    if (rc == 0)
+        memcpy(id_out, id, sizeof id);
+    return rc;
 }
 
 /* ---- reading jobs ------------------------------------------------------------------ */

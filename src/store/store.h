@@ -83,6 +83,15 @@ typedef struct job_new {
  * id_out. Concurrent callers share one transaction. */
 int store_submit(store *s, const job_new *job, char id_out[ULID_LEN + 1]);
 
+/* The same without waiting: chooses the id (id_out) and queues the job for the store's
+ * committer thread, which commits it with whatever else is queued and then calls
+ * done(cls, rc) on its own thread — rc 0 once the job is durable. *job and what it points
+ * to must stay valid until then. Returns 0 when queued (done will be called exactly
+ * once), else an error (done is not called). */
+typedef void (*store_submit_done)(void *cls, int rc);
+int store_submit_start(store *s, const job_new *job, char id_out[ULID_LEN + 1],
+                       store_submit_done done, void *cls);
+
 /* A snapshot of a job row. json fields are owned references; free with job_row_clear. */
 typedef struct job_row {
     char id[ULID_LEN + 1];

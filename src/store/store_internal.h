@@ -29,10 +29,13 @@ struct store {
     sqlite3 *idle[STORE_MAX_READERS];
     int n_idle, n_open;
 
-    /* Group commit: submitters queue requests; one of them (the leader) commits a batch. */
+    /* Group commit: submitters queue requests; the committer thread commits them in
+     * batches (jobs.c). Started by the first submit, stopped by store_close. */
     pthread_mutex_t submit_mutex;
+    pthread_cond_t submit_cond; /* signalled when a request is queued, or to stop */
     submit_request *pending_head, *pending_tail;
-    bool leader_active;
+    pthread_t committer;
+    bool committer_started, committer_stop;
 
     struct space_registry *spaces; /* the memory-space caches (spaces.c) */
     atomic_uint_fast64_t commits;  /* write transactions committed by this process */
@@ -44,6 +47,9 @@ struct store {
     "j.started_at, j.finished_at, j.run_after, j.updated_at, j.error_code, "                       \
     "j.error_message, j.error_step, r.summary"
 #define JOB_FROM " FROM jobs j LEFT JOIN results r ON r.job_id = j.id "
+
+/* Commits what is queued, then stops the committer thread (if it was started). */
+void store_committer_stop(store *s);
 
 /* Reads one row selected with JOB_COLUMNS JOB_FROM into *row. */
 void store_read_job_row(sqlite3_stmt *st, job_row *row);
