@@ -6,10 +6,10 @@
  * that position, so a client that reconnects with Last-Event-ID continues exactly after
  * the last change it saw. Events: `status` (the job, when its status changed), `progress`
  * (the job, when only its progress moved), and on a job's own stream `series` (the last
- * point of each series) when it finishes, after which that stream ends. The stream wakes
- * on every published change and at least once a second (progress comes from heartbeats),
- * and sends a `: keep-alive` comment every 15 s. At most MAX_EVENT_STREAMS streams are
- * open at once (503 beyond).
+ * point of each series) when it finishes, after which that stream ends. The server calls
+ * the stream again on every published change and at least once a second (progress comes
+ * from heartbeats), and it sends a `: keep-alive` comment every 15 s. At most MAX_EVENT_STREAMS
+ * streams are open at once (503 beyond).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,16 +140,14 @@ static long stream_read(void *cls, char *buf, size_t max)
         }
         if (es->finished || atomic_load(&es->app->stopping))
             return -1;
-        uint64_t gen = hub_generation(es->app->hub);
         poll_changes(es);
         if (es->pending_len)
             continue;
-        int64_t now = clock_mono_ms();
-        if (now - es->last_write_ms >= KEEPALIVE_MS) {
+        if (clock_mono_ms() - es->last_write_ms >= KEEPALIVE_MS) {
             append(es, ": keep-alive\n\n");
             continue;
         }
-        hub_wait(es->app->hub, gen, now + 1000);
+        return 0; /* nothing yet: the server calls again after the next change */
     }
 }
 

@@ -52,6 +52,7 @@ typedef struct http_request {
                      void (*fn)(void *user, const char *value), void *user);
     void *conn;                  /* the server's connection handle */
     char token_id[ULID_LEN + 1]; /* the authenticated token's id; "" without tokens */
+    bool on_event_thread;        /* the handler must not block (see route.runs_inline) */
 } http_request;
 
 typedef struct http_response {
@@ -70,10 +71,23 @@ typedef struct http_response {
     const app *app;        /* for headers every answer carries */
     char cors_methods[64]; /* a CORS preflight's Access-Control-Allow-Methods */
     /* A streamed body instead of `body` (server-sent events): the server calls stream()
-     * for more bytes until it returns -1 (end); stream_free() when the connection ends. */
+     * for more bytes until it returns -1 (end); 0 means nothing yet, and the server calls
+     * again after the next published job change or within a second. stream_free() when
+     * the connection ends. */
     long (*stream)(void *cls, char *buf, size_t max);
     void (*stream_free)(void *cls);
     void *stream_cls;
+    /* An answer that comes later without holding a thread (a submit waiting for its
+     * commit): the server parks the connection and calls defer_start(defer_cls, wake,
+     * wake_cls), which arranges for wake(wake_cls) to be called exactly once, from any
+     * thread; then, back on its own thread, defer_finish(defer_cls, res) writes the answer
+     * and frees defer_cls. */
+    void (*defer_start)(void *cls, void (*wake)(void *wake_cls), void *wake_cls);
+    void (*defer_finish)(void *cls, struct http_response *res);
+    void *defer_cls;
+    /* Set by a handler called on an event thread (req->on_event_thread) that finds it
+     * must block after all: the server runs it again on a thread that may. */
+    bool needs_thread;
 } http_response;
 
 typedef int (*http_handler)(const http_request *req, http_response *res);

@@ -3,7 +3,9 @@
  *
  * Submit validates everything before storing anything: the envelope (kind, priority,
  * labels, …) and the model's params, reporting every problem with its JSON pointer. The
- * 202 is sent only after the job is committed (store_submit returns after the commit).
+ * 202 is sent only after the job is committed: on an event thread the answer is deferred
+ * until the committer has committed it (store_submit_start), on a pool thread store_submit
+ * returns after the commit.
  */
 #include <ctype.h>
 #include <math.h>
@@ -83,16 +85,36 @@ static void respond_job(app *a, const char *id, int status, bool with_result, ht
     http_json(res, status, job);
 }
 
-/* Validates and stores one job; on success writes its id into id_out (else leaves it). */
-static void submit_job(const http_request *req, http_response *res, char id_out[ULID_LEN + 1])
+/* A validated job, ready to store, and what its answer needs after the commit. */
+typedef struct prepared_job {
+    app *app;
+    json_t *body; /* the request; labels point into it */
+    json_t *normalized;
+    const json_t *labels;
+    const basin_model *model;
+    job_new job;
+    char id[ULID_LEN + 1];
+    /* A deferred commit (POST without ?wait=): its result and whom to wake. */
+    int rc;
+    void (*wake)(void *cls);
+    void *wake_cls;
+} prepared_job;
+
+static void prepared_free(prepared_job *p)
+{
+    json_decref(p->normalized);
+    json_decref(p->body);
+    free(p);
+}
+
+/* Validates the envelope (kind, priority, labels, …) and the model's params; returns the
+ * job ready to store, or NULL with the problem written to res. */
+static prepared_job *prepare_job(const http_request *req, http_response *res)
 {
     app *a = req->app;
-    double wait_s;
     json_t *body = http_json_body(req, res);
-    if (!body || parse_wait(req, res, &wait_s)) {
-        json_decref(body);
-        return;
-    }
+    if (!body)
+        return NULL;
     basin_problems problems = {0};
     param_reader r;
     params_open(&r, body, "", &problems, NULL);
@@ -137,7 +159,7 @@ static void submit_job(const http_request *req, http_response *res, char id_out[
         http_problem(res, 422, "unknown_kind", &problems, "unknown kind '%.64s'",
                      json_string_value(kind));
         json_decref(body);
-        return;
+        return NULL;
     }
     json_t *normalized = NULL;
     void *config = NULL;
@@ -152,56 +174,118 @@ static void submit_job(const http_request *req, http_response *res, char id_out[
                      problems.count + problems.dropped);
         json_decref(normalized);
         json_decref(body);
-        return;
+        return NULL;
     }
-
-    job_new job = {
-        .kind = model->kind,
-        .model_version = model->version,
-        .params = normalized,
-        .labels = labels,
-        .priority = priority,
-        .max_attempts = max_attempts,
-        .timeout_s = timeout_s,
-        .run_after_ms = run_after_ms,
-        .created_ms = clock_wall_ms(),
-    };
-    char id[ULID_LEN + 1];
-    int rc = store_submit(a->store, &job, id);
-    if (rc) {
+    prepared_job *p = calloc(1, sizeof *p);
+    if (!p) {
         json_decref(normalized);
         json_decref(body);
+        http_store_problem(res, BASIN_ENOMEM, "job");
+        return NULL;
+    }
+    *p = (prepared_job){
+        .app = a,
+        .body = body,
+        .normalized = normalized,
+        .labels = labels,
+        .model = model,
+        .job =
+            {
+                .kind = model->kind,
+                .model_version = model->version,
+                .params = normalized,
+                .labels = labels,
+                .priority = priority,
+                .max_attempts = max_attempts,
+                .timeout_s = timeout_s,
+                .run_after_ms = run_after_ms,
+                .created_ms = clock_wall_ms(),
+            },
+        .rc = BASIN_EBUSY, /* until the commit says otherwise */
+    };
+    return p;
+}
+
+/* The 202 for a committed job: the row as committed, rendered from what was stored
+ * rather than read back. */
+static void respond_queued(const prepared_job *p, http_response *res)
+{
+    job_row row = {
+        .status = JOB_QUEUED,
+        .params = json_incref(p->normalized),
+        .labels = p->labels ? json_incref((json_t *)p->labels) : json_object(),
+        .priority = p->job.priority,
+        .max_attempts = p->job.max_attempts,
+        .timeout_s = p->job.timeout_s,
+        .created_at = p->job.created_ms,
+        .run_after = p->job.run_after_ms > 0 ? p->job.run_after_ms : p->job.created_ms,
+        .updated_at = p->job.created_ms,
+    };
+    memcpy(row.id, p->id, sizeof row.id);
+    snprintf(row.kind, sizeof row.kind, "%s", p->model->kind);
+    snprintf(row.model_version, sizeof row.model_version, "%s", p->model->version);
+    snprintf(res->location, sizeof res->location, "/v1/jobs/%s", p->id);
+    http_json(res, 202, render_job(&row));
+    job_row_clear(&row);
+}
+
+/* Validates and stores one job, blocking until it is durable (and, with ?wait=, until it
+ * ends); on success writes its id into id_out (else leaves it). */
+static void submit_job(const http_request *req, http_response *res, char id_out[ULID_LEN + 1])
+{
+    app *a = req->app;
+    double wait_s;
+    if (parse_wait(req, res, &wait_s))
+        return;
+    prepared_job *p = prepare_job(req, res);
+    if (!p)
+        return;
+    int rc = store_submit(a->store, &p->job, p->id);
+    if (rc) {
         http_store_problem(res, rc, "job");
+        prepared_free(p);
         return;
     }
     if (a->pool)
         worker_pool_wake(a->pool);
-    memcpy(id_out, id, sizeof id);
-    if (wait_s > 0) {
-        respond_job(a, id, 202, wait_for_job(a, id, wait_s), res);
+    memcpy(id_out, p->id, sizeof p->id);
+    if (wait_s > 0)
+        respond_job(a, p->id, 202, wait_for_job(a, p->id, wait_s), res);
+    else
+        respond_queued(p, res);
+    prepared_free(p);
+}
+
+/* The deferred submit (http_response.defer_*): queued for the committer, answered when it
+ * has committed — no thread waits in between. */
+static void commit_done(void *cls, int rc)
+{
+    prepared_job *p = cls;
+    p->rc = rc;
+    p->wake(p->wake_cls);
+}
+
+static void start_commit(void *cls, void (*wake)(void *), void *wake_cls)
+{
+    prepared_job *p = cls;
+    p->wake = wake;
+    p->wake_cls = wake_cls;
+    int rc = store_submit_start(p->app->store, &p->job, p->id, commit_done, p);
+    if (rc)
+        commit_done(p, rc);
+}
+
+static void finish_commit(void *cls, http_response *res)
+{
+    prepared_job *p = cls;
+    if (p->rc == 0) {
+        if (p->app->pool)
+            worker_pool_wake(p->app->pool);
+        respond_queued(p, res);
     } else {
-        /* The row as committed, rendered from what was stored rather than read back. */
-        job_row row = {
-            .status = JOB_QUEUED,
-            .params = normalized,
-            .labels = labels ? json_incref((json_t *)labels) : json_object(),
-            .priority = priority,
-            .max_attempts = max_attempts,
-            .timeout_s = timeout_s,
-            .created_at = job.created_ms,
-            .run_after = run_after_ms > 0 ? run_after_ms : job.created_ms,
-            .updated_at = job.created_ms,
-        };
-        memcpy(row.id, id, sizeof id);
-        snprintf(row.kind, sizeof row.kind, "%s", model->kind);
-        snprintf(row.model_version, sizeof row.model_version, "%s", model->version);
-        snprintf(res->location, sizeof res->location, "/v1/jobs/%s", id);
-        http_json(res, 202, render_job(&row));
-        normalized = NULL; /* row owned it */
-        job_row_clear(&row);
+        http_store_problem(res, p->rc, "job");
     }
-    json_decref(normalized);
-    json_decref(body);
+    prepared_free(p);
 }
 
 /* Idempotency-Key: the same key with the same body answers the original job again (with
@@ -213,6 +297,20 @@ int api_submit_job(const http_request *req, http_response *res)
 {
     char id[ULID_LEN + 1] = "";
     const char *key = req->header(req, "Idempotency-Key");
+    bool blocks = key || req->query(req, "wait");
+    if (blocks && req->on_event_thread) {
+        res->needs_thread = true; /* the idempotency record and ?wait= block */
+        return 0;
+    }
+    if (!key && req->on_event_thread) {
+        prepared_job *p = prepare_job(req, res);
+        if (p) {
+            res->defer_start = start_commit;
+            res->defer_finish = finish_commit;
+            res->defer_cls = p;
+        }
+        return 0;
+    }
     if (!key) {
         submit_job(req, res, id);
         return 0;

@@ -11,11 +11,18 @@
 
 typedef enum route_scope { SCOPE_READ, SCOPE_WRITE, SCOPE_ADMIN } route_scope;
 
+/* Where a handler runs: ROUTE_INLINE handlers never block (a few quick reads, or a
+ * deferred answer), so the server's event threads call them directly; ROUTE_THREAD
+ * handlers may block (waits, searches, bulk writes, long queries) and run on a pool
+ * thread while their connection is parked. */
+typedef enum route_runs { ROUTE_THREAD, ROUTE_INLINE } route_runs;
+
 typedef struct route {
     const char *method;
     const char *pattern;
     http_handler handler;
     route_scope scope;
+    route_runs runs;
 } route;
 
 extern const route http_routes[];

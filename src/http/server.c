@@ -1,10 +1,16 @@
 /*
  * server.c — libmicrohttpd glue (see server.h).
  *
- * Threads: one thread per connection (bounded by the connection limit), so a handler may
- * block — ?wait= holds its request while the job runs. Limits: the URL and headers must
- * fit the per-connection memory limit (MHD answers 414/431 beyond it), the body is capped
- * at app->max_body (413, checked against Content-Length before reading, and while reading).
+ * Threads: a few event threads (MHD's thread pool, epoll) read and write every connection
+ * and never block. A request whose route runs inline (quick reads) is answered on the
+ * spot; a submit is validated on the spot and its connection parked until the committer
+ * thread has made the job durable (http_response.defer_*); any other request parks its
+ * connection and runs on a pool thread (offload.h), where it may block — ?wait= holds its
+ * request while the job runs. An event stream with nothing to send parks too, and the
+ * event pump thread wakes parked streams on every published job change and every second.
+ * Limits: the URL and headers must fit the per-connection memory (MHD answers 414/431
+ * beyond it), the body is capped at app->max_body (413, checked against Content-Length
+ * before reading, and while reading).
  */
 #include "server.h"
 
@@ -12,31 +18,58 @@
 #include <ctype.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "auth.h"
+#include "offload.h"
 #include "routes.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/metrics.h"
-#include "util/log.h"
+
+#define EVENT_THREADS_MAX 4
+
+typedef struct stream_conn stream_conn;
 
 struct http_server {
     struct MHD_Daemon *daemon;
     app *app;
     uint16_t port;
+    offload *offload; /* threads for handlers that may block */
+    /* `lock` guards stopping, the parked streams and the admission of parked requests:
+     * once stopping is set nothing new is parked, so stop can wait for what is. */
+    pthread_mutex_t lock;
+    bool stopping;
+    stream_conn *parked; /* event streams waiting for something to send */
+    atomic_int deferred; /* parked requests whose wake has not come yet */
+    pthread_t pump;
+    bool pump_started;
 };
 
-/* Per-request state, kept across the access handler's calls while the body arrives. */
+/* Where a request is: its body is arriving (or it is being answered on the spot), or it
+ * is parked while it runs elsewhere. */
+typedef enum request_phase { PHASE_READING, PHASE_PARKED } request_phase;
+
+/* Per-request state, kept across the access handler's calls while the body arrives and
+ * while the request is parked. */
 typedef struct request_state {
     char *body;
     size_t len, cap;
     bool too_large;
     size_t announced;   /* Content-Length, when given: the body buffer's first size */
     int64_t started_ms; /* clock_mono_ms() at the first call, for the request log */
+    request_phase phase;
+    http_server *server;
+    struct MHD_Connection *conn;
+    const route *route; /* the route to run, or NULL when answered without one */
+    int route_index;    /* for the metrics: the matched route, or -1 */
+    http_request req;
+    http_response res;
 } request_state;
 
 int http_parse_listen(const char *listen, char *host, size_t cap, uint16_t *port)
@@ -111,35 +144,109 @@ static void common_headers(struct MHD_Response *r, const app *a, const char *req
     MHD_add_response_header(r, "X-Request-Id", request_id);
 }
 
+/* An event stream's connection: the handler's stream and where it is parked. */
+struct stream_conn {
+    http_response res;
+    http_server *server;
+    struct MHD_Connection *conn;
+    stream_conn *prev, *next; /* in server->parked while parked */
+    bool parked;
+};
+
+static void unpark_locked(http_server *s, stream_conn *sc)
+{
+    if (sc->prev)
+        sc->prev->next = sc->next;
+    else
+        s->parked = sc->next;
+    if (sc->next)
+        sc->next->prev = sc->prev;
+    sc->prev = sc->next = NULL;
+    sc->parked = false;
+}
+
 static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
-    http_response *res = cls;
-    long n = res->stream(res->stream_cls, buf, max);
-    return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+    stream_conn *sc = cls;
+    http_server *s = sc->server;
+    long n = s->stopping ? -1 : sc->res.stream(sc->res.stream_cls, buf, max);
+    if (n != 0)
+        return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
+    /* Nothing yet: park until the pump wakes this stream (next change, or a second). */
+    pthread_mutex_lock(&s->lock);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->lock);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
+    MHD_suspend_connection(sc->conn);
+    sc->parked = true;
+    sc->next = s->parked;
+    if (s->parked)
+        s->parked->prev = sc;
+    s->parked = sc;
+    pthread_mutex_unlock(&s->lock);
+    return 0;
 }
 
 static void stream_done(void *cls)
 {
-    http_response *res = cls;
-    res->stream_free(res->stream_cls);
-    free(res);
+    stream_conn *sc = cls;
+    http_server *s = sc->server;
+    pthread_mutex_lock(&s->lock);
+    if (sc->parked)
+        unpark_locked(s, sc);
+    pthread_mutex_unlock(&s->lock);
+    sc->res.stream_free(sc->res.stream_cls);
+    free(sc);
+}
+
+/* Resumes every parked stream; each then looks for something to send. */
+static void wake_streams(http_server *s)
+{
+    pthread_mutex_lock(&s->lock);
+    while (s->parked) {
+        stream_conn *sc = s->parked;
+        unpark_locked(s, sc);
+        MHD_resume_connection(sc->conn);
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* The event pump: wakes parked streams on every published job change, and at least once
+ * a second (progress arrives with heartbeats, which publish nothing). */
+static void *pump_main(void *arg)
+{
+    http_server *s = arg;
+    for (;;) {
+        uint64_t gen = hub_generation(s->app->hub);
+        pthread_mutex_lock(&s->lock);
+        bool stop = s->stopping;
+        pthread_mutex_unlock(&s->lock);
+        if (stop)
+            break;
+        hub_wait(s->app->hub, gen, clock_mono_ms() + 1000);
+        wake_streams(s);
+    }
+    return NULL;
 }
 
 /* A streamed answer (server-sent events): MHD pulls from it until the stream ends, so the
- * response state is copied to the heap and freed by stream_done. */
-static enum MHD_Result send_stream(struct MHD_Connection *conn, http_response *res)
+ * response state moves to the heap and is freed by stream_done. */
+static enum MHD_Result send_stream(http_server *s, struct MHD_Connection *conn, http_response *res)
 {
-    http_response *copy = malloc(sizeof *copy);
-    if (!copy) {
+    stream_conn *sc = calloc(1, sizeof *sc);
+    if (!sc) {
         res->stream_free(res->stream_cls);
         return MHD_NO;
     }
-    *copy = *res;
+    sc->res = *res;
+    sc->server = s;
+    sc->conn = conn;
     struct MHD_Response *r =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_reader, copy, stream_done);
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_reader, sc, stream_done);
     if (!r) {
-        stream_done(copy);
+        stream_done(sc);
         return MHD_NO;
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
@@ -150,10 +257,11 @@ static enum MHD_Result send_stream(struct MHD_Connection *conn, http_response *r
     return ok;
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, http_response *res)
+static enum MHD_Result send_response(http_server *s, struct MHD_Connection *conn,
+                                     http_response *res)
 {
     if (res->stream)
-        return send_stream(conn, res);
+        return send_stream(s, conn, res);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(res->body_len, res->body ? res->body : (void *)"",
                                         res->body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
@@ -214,11 +322,14 @@ static void add_etag(const http_request *req, http_response *res)
     }
 }
 
-/* Answers one request into res; returns the matched route's index, or -1. */
-static int dispatch(app *a, struct MHD_Connection *conn, const char *method, const char *url,
-                    request_state *st, http_response *res)
+/* Matches the request and checks what every route needs (authorisation, body size).
+ * Returns the route to run; or NULL when st->res already holds the answer (404, 405, 401,
+ * 413, a CORS preflight). Sets st->route_index for the metrics. */
+static const route *admit(app *a, const char *method, const char *url, request_state *st)
 {
-    http_request req = {
+    http_request *req = &st->req;
+    http_response *res = &st->res;
+    *req = (http_request){
         .app = a,
         .token_id = "",
         .method = method,
@@ -228,15 +339,16 @@ static int dispatch(app *a, struct MHD_Connection *conn, const char *method, con
         .query = lookup_query,
         .header = lookup_header,
         .query_all = lookup_query_all,
-        .conn = conn,
+        .conn = st->conn,
     };
+    st->route_index = -1;
     int status = 0;
-    const route *r = http_match(&req, &status, res->allow, sizeof res->allow);
+    const route *r = http_match(req, &status, res->allow, sizeof res->allow);
     if (!r && status == 405 && a->cors_origin && strcmp(method, "OPTIONS") == 0) {
         /* A browser's CORS preflight: the path exists; say what it may do. */
         http_raw_take(res, 204, NULL, NULL, 0);
         snprintf(res->cors_methods, sizeof res->cors_methods, "%s", res->allow);
-        return -1;
+        return NULL;
     }
     if (!r) {
         if (status == 405)
@@ -244,21 +356,92 @@ static int dispatch(app *a, struct MHD_Connection *conn, const char *method, con
                          "%s is not allowed on %s; allowed: %s", method, url, res->allow);
         else
             http_problem(res, 404, "not_found", NULL, "no route %s", url);
-        return -1;
+        return NULL;
     }
-    int index = (int)(r - http_routes);
-    if (!http_authorize(&req, r, res))
-        return index;
+    st->route_index = (int)(r - http_routes);
+    if (!http_authorize(req, r, res))
+        return NULL;
     if (st->too_large) {
         http_problem(res, 413, "payload_too_large", NULL,
                      "the request body is larger than the limit of %zu bytes", a->max_body);
-        return index;
+        return NULL;
     }
-    r->handler(&req, res);
+    return r;
+}
+
+/* Runs the route's handler into st->res. */
+static void run_handler(request_state *st)
+{
+    http_response *res = &st->res;
+    st->route->handler(&st->req, res);
+    if (res->defer_start || res->needs_thread)
+        return;
     if (!res->status)
         http_problem(res, 500, "internal", NULL, "internal error");
-    add_etag(&req, res);
-    return index;
+    add_etag(&st->req, res);
+}
+
+/* Metrics, the request log, and the answer itself. */
+static enum MHD_Result answer(request_state *st)
+{
+    http_response *res = &st->res;
+    metrics_http(st->route_index, res->status);
+    if (log_enabled(LOG_INFO))
+        log_fields(LOG_INFO, "request",
+                   json_pack("{s:s, s:s, s:i, s:f, s:s}", "method", st->req.method, "path",
+                             st->req.path, "status", res->status, "ms",
+                             (double)(clock_mono_ms() - st->started_ms), "request_id",
+                             res->request_id));
+    log_debug("%s %s -> %d", st->req.method, st->req.path, res->status);
+    return send_response(st->server, st->conn, res);
+}
+
+/* Called once, from any thread, when a parked request's answer can be written. */
+static void wake_request(void *cls)
+{
+    request_state *st = cls;
+    http_server *s = st->server;
+    MHD_resume_connection(st->conn);
+    atomic_fetch_sub(&s->deferred, 1);
+}
+
+static void run_on_thread(void *cls)
+{
+    request_state *st = cls;
+    st->req.on_event_thread = false;
+    run_handler(st);
+    wake_request(st);
+}
+
+/* Parks the connection and hands the request on: to the handler's own deferred start, or
+ * to a pool thread. Called on an event thread, inside the access handler. */
+static enum MHD_Result park(request_state *st)
+{
+    http_server *s = st->server;
+    pthread_mutex_lock(&s->lock);
+    if (s->stopping) {
+        pthread_mutex_unlock(&s->lock);
+        if (st->res.defer_start) { /* never started: its finish only frees its state */
+            http_response scratch = {.app = st->res.app};
+            st->res.defer_finish(st->res.defer_cls, &scratch);
+            free(scratch.body);
+        }
+        http_response fresh = {.app = st->res.app};
+        memcpy(fresh.request_id, st->res.request_id, sizeof fresh.request_id);
+        st->res = fresh;
+        http_problem(&st->res, 503, "unavailable", NULL, "the server is stopping");
+        st->res.retry_after_s = 1;
+        return answer(st);
+    }
+    atomic_fetch_add(&s->deferred, 1);
+    st->phase = PHASE_PARKED;
+    MHD_suspend_connection(st->conn);
+    if (st->res.defer_start)
+        st->res.defer_start(st->res.defer_cls, wake_request, st);
+    else if (!offload_run(s->offload, run_on_thread, st))
+        run_on_thread(st); /* out of memory for the task: run here rather than never */
+    pthread_mutex_unlock(&s->lock);
+    return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -266,7 +449,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   size_t *upload_size, void **con_cls)
 {
     (void)version;
-    app *a = cls;
+    http_server *s = cls;
+    app *a = s->app;
     request_state *st = *con_cls;
     if (!st) {
         st = calloc(1, sizeof *st);
@@ -274,6 +458,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         *con_cls = st;
         st->started_ms = clock_mono_ms();
+        st->server = s;
+        st->conn = conn;
         /* Refuse an announced oversized body before reading any of it. */
         const char *cl =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -286,10 +472,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             http_problem(&res, 413, "payload_too_large", NULL,
                          "the request body is larger than the limit of %zu bytes", a->max_body);
             metrics_http(-1, 413);
-            return send_response(conn, &res);
+            return send_response(s, conn, &res);
         }
         st->announced = (size_t)announced;
         return MHD_YES;
+    }
+    if (st->phase == PHASE_PARKED) {
+        /* Back from parking: the answer is ready, or the deferred handler writes it now. */
+        if (st->res.defer_finish) {
+            void (*finish)(void *, http_response *) = st->res.defer_finish;
+            st->res.defer_start = NULL;
+            st->res.defer_finish = NULL;
+            finish(st->res.defer_cls, &st->res);
+            if (!st->res.status)
+                http_problem(&st->res, 500, "internal", NULL, "internal error");
+        }
+        return answer(st);
     }
     if (*upload_size) {
         if (!st->too_large && st->len + *upload_size > a->max_body)
@@ -314,26 +512,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_size = 0;
         return MHD_YES;
     }
-    http_response res = {.app = a};
+    http_response *res = &st->res;
+    *res = (http_response){.app = a};
     /* X-Request-Id: the client's, if it is a short token, else a new one. */
     const char *rid = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
     size_t rlen = rid ? strlen(rid) : 0;
-    bool rid_ok = rlen > 0 && rlen < sizeof res.request_id;
+    bool rid_ok = rlen > 0 && rlen < sizeof res->request_id;
     for (size_t i = 0; rid_ok && i < rlen; i++)
         rid_ok = isalnum((unsigned char)rid[i]) || rid[i] == '-' || rid[i] == '_' || rid[i] == '.';
     if (rid_ok)
-        memcpy(res.request_id, rid, rlen + 1);
+        memcpy(res->request_id, rid, rlen + 1);
     else
-        ulid_new(res.request_id);
-    int route_index = dispatch(a, conn, method, url, st, &res);
-    metrics_http(route_index, res.status);
-    if (log_enabled(LOG_INFO))
-        log_fields(LOG_INFO, "request",
-                   json_pack("{s:s, s:s, s:i, s:f, s:s}", "method", method, "path", url, "status",
-                             res.status, "ms", (double)(clock_mono_ms() - st->started_ms),
-                             "request_id", res.request_id));
-    log_debug("%s %s -> %d", method, url, res.status);
-    return send_response(conn, &res);
+        ulid_new(res->request_id);
+    st->route = admit(a, method, url, st);
+    if (!st->route)
+        return answer(st);
+    if (st->route->runs == ROUTE_INLINE) {
+        st->req.on_event_thread = true;
+        run_handler(st);
+        if (res->defer_start)
+            return park(st);
+        if (!res->needs_thread)
+            return answer(st);
+        /* The handler must block after all: start again on a pool thread. */
+        http_response fresh = {.app = a};
+        memcpy(fresh.request_id, res->request_id, sizeof fresh.request_id);
+        *res = fresh;
+    }
+    return park(st);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -384,19 +590,34 @@ int http_server_start(app *a, const http_options *o, http_server **out, char *er
         return BASIN_ENOMEM;
     }
     s->app = a;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                     MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    pthread_mutex_init(&s->lock, NULL);
+    atomic_init(&s->deferred, 0);
+    unsigned connections = o->connections ? o->connections : 256u;
+    /* Every connection may be running a blocking handler at once. */
+    s->offload = offload_new(connections);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned event_threads = cpus < 1                   ? 1u
+                             : cpus > EVENT_THREADS_MAX ? EVENT_THREADS_MAX
+                                                        : (unsigned)cpus;
+    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     if (ai->ai_family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    s->daemon = MHD_start_daemon(
-        flags, port, NULL, NULL, on_request, a, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-        MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_CONNECTION_LIMIT,
-        o->connections ? o->connections : 256u, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_END);
+    if (s->offload)
+        s->daemon = MHD_start_daemon(
+            flags, port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+            MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, event_threads,
+            MHD_OPTION_CONNECTION_LIMIT, connections, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_NOTIFY_COMPLETED,
+            on_completed, NULL, MHD_OPTION_END);
     freeaddrinfo(ai);
-    if (!s->daemon) {
+    if (s->daemon && pthread_create(&s->pump, NULL, pump_main, s) == 0)
+        s->pump_started = true;
+    if (!s->pump_started) {
+        if (s->daemon)
+            MHD_stop_daemon(s->daemon);
         snprintf(errbuf, errcap, "cannot listen on %s (address in use or not allowed?)", o->listen);
+        offload_free(s->offload);
+        pthread_mutex_destroy(&s->lock);
         free(s);
         return BASIN_EIO;
     }
@@ -420,11 +641,23 @@ void http_server_quiesce(http_server *s)
     }
 }
 
+/* Stopping: MHD must not be stopped with a connection parked, so nothing new is parked
+ * once `stopping` is set; parked streams are woken (and end); blocking handlers finish
+ * (waits see app->stopping within a second); deferred answers arrive; then MHD stops. */
 void http_server_stop(http_server *s)
 {
     if (!s)
         return;
-    if (s->daemon)
-        MHD_stop_daemon(s->daemon);
+    pthread_mutex_lock(&s->lock);
+    s->stopping = true;
+    pthread_mutex_unlock(&s->lock);
+    hub_publish(s->app->hub, NULL);
+    pthread_join(s->pump, NULL);
+    wake_streams(s);
+    offload_free(s->offload);
+    while (atomic_load(&s->deferred) > 0)
+        usleep(1000);
+    MHD_stop_daemon(s->daemon);
+    pthread_mutex_destroy(&s->lock);
     free(s);
 }

@@ -17,6 +17,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,6 +386,64 @@ START_TEST(test_group_commit_concurrent_submits)
     ck_assert_int_eq(store_counts(S, &c), 0);
     ck_assert_int_eq(c.by_status[JOB_QUEUED], GC_THREADS * GC_PER_THREAD);
     ck_assert_int_eq(c.by_status[JOB_RUNNING], 0);
+}
+END_TEST
+
+/* store_submit_start: one thread queues many jobs without waiting; the committer commits
+ * them in a few transactions and calls each job's callback exactly once, after its commit. */
+#define ASYNC_JOBS 200
+
+typedef struct async_tally {
+    atomic_int calls[ASYNC_JOBS];
+    atomic_int failed;
+    atomic_int total;
+} async_tally;
+
+typedef struct async_ticket {
+    async_tally *tally;
+    int index;
+    char id[ULID_LEN + 1];
+} async_ticket;
+
+static void async_done(void *cls, int rc)
+{
+    async_ticket *t = cls;
+    /* The job must be readable once its callback runs: the commit came first. */
+    job_status st;
+    if (rc != 0 || store_job_status(S, t->id, &st) != 0 || st != JOB_QUEUED)
+        atomic_fetch_add(&t->tally->failed, 1);
+    atomic_fetch_add(&t->tally->calls[t->index], 1);
+    atomic_fetch_add(&t->tally->total, 1);
+}
+
+START_TEST(test_submit_start_commits_in_batches)
+{
+    static async_tally tally;
+    static async_ticket tickets[ASYNC_JOBS];
+    memset(&tally, 0, sizeof tally);
+    json_t *params = json_pack("{s:i}", "n", 1);
+    job_new job = {.kind = "langevin", .model_version = "1", .params = params, .max_attempts = 3};
+    uint64_t commits_before = store_commits(S);
+    for (int i = 0; i < ASYNC_JOBS; i++) {
+        tickets[i] = (async_ticket){.tally = &tally, .index = i};
+        ck_assert_int_eq(store_submit_start(S, &job, tickets[i].id, async_done, &tickets[i]), 0);
+        ck_assert(ulid_valid(tickets[i].id));
+    }
+    for (int waited = 0; atomic_load(&tally.total) < ASYNC_JOBS && waited < 30000; waited += 5)
+        usleep(5000);
+    ck_assert_int_eq(atomic_load(&tally.total), ASYNC_JOBS);
+    for (int i = 0; i < ASYNC_JOBS; i++)
+        ck_assert_msg(atomic_load(&tally.calls[i]) == 1, "job %d: %d callbacks", i,
+                      atomic_load(&tally.calls[i]));
+    ck_assert_int_eq(atomic_load(&tally.failed), 0);
+    queue_counts c;
+    ck_assert_int_eq(store_counts(S, &c), 0);
+    ck_assert_int_eq(c.by_status[JOB_QUEUED], ASYNC_JOBS);
+    /* Queued faster than one commit takes, so they share transactions. */
+    uint64_t commits = store_commits(S) - commits_before;
+    ck_assert_msg(commits <= ASYNC_JOBS / 2, "%llu commits for %d jobs",
+                  (unsigned long long)commits, ASYNC_JOBS);
+    json_decref(params);
 }
 END_TEST
 
@@ -1862,7 +1921,8 @@ static Suite *store_suite(void)
          {test_migrate_new_file_at_latest, test_migrate_rerun_is_noop,
           test_migrate_refuses_newer_schema}},
         {"submit", {test_submit_get_round_trip, test_submit_ids_increase}},
-        {"group_commit", {test_group_commit_concurrent_submits}},
+        {"group_commit",
+         {test_group_commit_concurrent_submits, test_submit_start_commits_in_batches}},
         {"claim", {test_claim_order_priority_then_oldest, test_claim_sets_running_attempts_fence}},
         {"fencing", {test_fencing_after_lease_expiry}},
         {"finish", {test_finish_stores_output_once, test_finish_then_claim_next}},
