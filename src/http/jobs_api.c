@@ -18,6 +18,7 @@
 #include "job_cache.h"
 #include "routes.h"
 #include "util/clock.h"
+#include "util/json_text.h"
 #include "util/sha256.h"
 
 #define MAX_WAIT_S 60.0
@@ -90,6 +91,7 @@ typedef struct prepared_job {
     app *app;
     json_t *body; /* the request; labels point into it */
     json_t *normalized;
+    char *params_text; /* normalized as JSON text, made here rather than by the committer */
     const json_t *labels;
     const basin_model *model;
     job_new job;
@@ -102,6 +104,7 @@ typedef struct prepared_job {
 
 static void prepared_free(prepared_job *p)
 {
+    free(p->params_text);
     json_decref(p->normalized);
     json_decref(p->body);
     free(p);
@@ -203,6 +206,8 @@ static prepared_job *prepare_job(const http_request *req, http_response *res)
             },
         .rc = BASIN_EBUSY, /* until the commit says otherwise */
     };
+    p->params_text = json_text(normalized, NULL);
+    p->job.params_text = p->params_text; /* NULL (out of memory): the store writes it */
     return p;
 }
 

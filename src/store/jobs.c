@@ -63,7 +63,10 @@ static int insert_job(sqlite3 *db, const job_new *job, const char *id, int64_t n
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, job->kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, job->model_version, -1, SQLITE_STATIC);
-    store_bind_json(st, 4, job->params);
+    if (job->params_text)
+        sqlite3_bind_text(st, 4, job->params_text, -1, SQLITE_STATIC);
+    else
+        store_bind_json(st, 4, job->params);
     sqlite3_bind_int(st, 5, job->priority);
     if (job->labels)
         store_bind_json(st, 6, job->labels);
@@ -102,6 +105,7 @@ static void commit_batch(store *s, submit_request *batch)
     int rc = store_write_begin(s, &db);
     bool begun = rc == 0; /* the writer is locked until store_write_end */
     int64_t now = clock_wall_ms();
+    bool index_values = rc == 0 && store_values_from_inputs(db);
     for (submit_request *r = batch; r; r = r->next) {
         if (rc) {
             r->rc = rc;
@@ -109,7 +113,7 @@ static void commit_batch(store *s, submit_request *batch)
         }
         run_cached(db, "SAVEPOINT one");
         r->rc = insert_job(db, r->job, r->id, now);
-        if (r->rc == 0)
+        if (r->rc == 0 && index_values)
             r->rc = store_values_job(db, r->id);
         if (r->rc && sqlite3_get_autocommit(db)) {
             rc = r->rc;

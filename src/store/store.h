@@ -70,8 +70,9 @@ bool job_status_final(job_status st);
 typedef struct job_new {
     const char *kind;
     const char *model_version;
-    const json_t *params; /* normalised params (borrowed) */
-    const json_t *labels; /* object of strings (borrowed), or NULL */
+    const json_t *params;    /* normalised params (borrowed) */
+    const char *params_text; /* the same as JSON text (borrowed), or NULL: written then */
+    const json_t *labels;    /* object of strings (borrowed), or NULL */
     int priority;
     int max_attempts;
     double timeout_s;     /* 0: none */

@@ -81,6 +81,17 @@ static int run_keyed(sqlite3 *db, const char *sql, const char *key)
     "ELSE j.labels END, f.path) AS v FROM value_fields f CROSS JOIN jobs j "                       \
     "WHERE f.source IN ('params', 'labels') AND " which_jobs " AND v IS NOT NULL"
 
+bool store_values_from_inputs(sqlite3 *db)
+{
+    sqlite3_stmt *st =
+        store_cached(db, "SELECT 1 FROM value_fields WHERE source IN ('params', 'labels') LIMIT 1");
+    if (!st)
+        return true; /* cannot tell: index, which is never wrong */
+    bool any = sqlite3_step(st) != SQLITE_DONE;
+    store_done(st);
+    return any;
+}
+
 int store_values_job(sqlite3 *db, const char *id)
 {
     return run_keyed(db, JOB_VALUES_SQL("j.id = ?1"), id);

@@ -21,6 +21,9 @@
  * Call on the writer, in the transaction that inserted the job, after the insert.
  * Returns 0 or a basin code. Nothing registered: one look-up, nothing written. */
 int store_values_job(sqlite3 *db, const char *id);
+/* Whether any registered field reads params or labels (else store_values_job writes
+ * nothing and a batch of submits may skip it). Call on the writer, in the transaction. */
+bool store_values_from_inputs(sqlite3 *db);
 
 /* The same for every child of sweep `sweep_id`, after the children's inserts. */
 int store_values_sweep(sqlite3 *db, const char *sweep_id);
