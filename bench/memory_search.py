@@ -14,7 +14,10 @@ side in turn (basin auto, basin exact, then NumPy on the same query), so that a 
 machine weighs on all sides alike:
 
 - latency: median and best over the queries of the HTTP round trip (what a client sees:
-  parsing, the scan, the rerank, the JSON both ways), and the model's own `elapsed_ms`;
+  parsing, the scan, the rerank, the JSON both ways), and the model's own `elapsed_ms`.
+  The query vector and variance go as base64 float32 (the API's compact form, as a client
+  that cares for latency sends them); the auto stage is also timed with them as JSON
+  numbers (decimal parsing of 2 × D numbers on the server);
 - stage: the default (`auto`: above 20 000 memories a scan of a compact copy — 4-bit means
   for cosine, the 8-bit features of the local Fisher form for fisher_rao — then an exact
   float32 rerank of its candidates) and `exact` (the float32 scan of every memory);
@@ -57,6 +60,11 @@ def post(conn, path, body):
     if r.status not in (200, 201):
         raise RuntimeError("%s: %d %s" % (path, r.status, payload[:400]))
     return json.loads(payload)
+
+
+def b64(v):
+    """A vector as the API's compact form: base64 of little-endian float32."""
+    return base64.b64encode(numpy.asarray(v, "<f4").tobytes()).decode()
 
 
 def variance_rule(X):
@@ -158,9 +166,14 @@ def main():
             model_ms = {"auto": [], "exact": []}
             scanned, stage_name, overlap = {}, {}, {"auto": 0, "exact": 0}
             np_ms = {name: [] for name in refs[channel]}
+            json_ms = []
             for qi in range(len(queries)):
-                body = {"vector": [float(x) for x in queries[qi]],
-                        "variance": [float(x) for x in qvars[qi]], "k": 10, "channels": {channel: 1}}
+                as_numbers = {"vector": [float(x) for x in queries[qi]],
+                              "variance": [float(x) for x in qvars[qi]], "k": 10,
+                              "channels": {channel: 1}}
+                body = dict(as_numbers, vector=b64(queries[qi]), variance=b64(qvars[qi]))
+                ms, _ = timed(post, conn, "/v1/spaces/bench/search", json.dumps(as_numbers))
+                json_ms.append(ms)
                 got = {}
                 for stage in ("auto", "exact"):
                     ms, r = timed(post, conn, "/v1/spaces/bench/search", json.dumps(dict(body, stage=stage)))
@@ -179,6 +192,9 @@ def main():
                 print("numpy %-10s %-13s + argpartition: median %.1f ms, best %.1f ms"
                       % (channel, name, statistics.median(times), min(times)))
             np_med = min(statistics.median(t) for t in np_ms.values())
+            print("basin %-10s stage=auto with the query as JSON numbers: http median %.2f ms; "
+                  "numpy/basin %.1fx" % (channel, statistics.median(json_ms),
+                                         np_med / statistics.median(json_ms)))
             np_best = min(min(t) for t in np_ms.values())
             for stage in ("auto", "exact"):
                 h, m = statistics.median(http_ms[stage]), statistics.median(model_ms[stage])

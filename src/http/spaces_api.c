@@ -19,7 +19,6 @@
  * the job's `values`.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include "models/params.h"
 #include "models/run_ctx.h"
 #include "routes.h"
+#include "util/base64.h"
 #include "util/clock.h"
 #include "util/json_text.h"
 
@@ -206,48 +206,6 @@ static bool query_flag(const http_request *req, const char *name, bool def)
     return strcmp(v, "true") == 0 || strcmp(v, "1") == 0;
 }
 
-/* The 6-bit value of each base64 character of either alphabet (RFC 4648 §4 and §5), -1
- * for every other byte. */
-static signed char b64_value[256];
-
-static void b64_init(void)
-{
-    const char *std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    memset(b64_value, -1, sizeof b64_value);
-    for (int i = 0; i < 64; i++)
-        b64_value[(unsigned char)std[i]] = (signed char)i;
-    b64_value['-'] = 62;
-    b64_value['_'] = 63;
-}
-
-/* Decodes base64 (standard or URL alphabet, padding optional) into out; returns the
- * number of bytes, or -1 for bad input or more than cap bytes. */
-static long base64_decode(const char *text, unsigned char *out, size_t cap)
-{
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, b64_init);
-    uint32_t acc = 0;
-    int bits = 0;
-    size_t n = 0;
-    const unsigned char *p = (const unsigned char *)text;
-    for (; *p && *p != '='; p++) {
-        int v = b64_value[*p];
-        if (v < 0)
-            return -1;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (n >= cap)
-                return -1;
-            out[n++] = (unsigned char)(acc >> bits);
-        }
-    }
-    while (*p == '=')
-        p++;
-    return *p ? -1 : (long)n;
-}
-
 /* Reads a float vector of exactly `dim` entries at `ptr` (a JSON pointer) into out — an
  * array of numbers, or a base64 string of dim little-endian float32 (compact, and much
  * faster to parse) — each entry finite and, with positive, in [BASIN_VAR_MIN,
@@ -256,8 +214,7 @@ static bool read_floats(basin_problems *pr, const char *ptr, const json_t *v, in
                         bool positive, float *out)
 {
     if (json_is_string(v)) {
-        long n =
-            base64_decode(json_string_value(v), (unsigned char *)out, (size_t)dim * sizeof *out);
+        long n = base64_decode(json_string_value(v), out, (size_t)dim * sizeof *out);
         if (n != (long)((size_t)dim * sizeof *out)) {
             basin_problems_add(pr, ptr,
                                "a string vector must be base64 of %d little-endian float32 (%d "

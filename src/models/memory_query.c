@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "basin/embed.h"
+#include "util/base64.h"
 #include "util/clock.h"
 
 bool memory_space_name_valid(const char *s)
@@ -39,6 +40,44 @@ void memory_read_space(param_reader *r, char name[65])
     }
 }
 
+#define VECTOR_MAX 4096
+
+/* The base64 form: little-endian float32, VECTOR_MAX at most, each in [lo, hi]. Kept as
+ * given in the normalised params (the same bits). */
+static void read_vector_base64(param_reader *r, const char *key, const json_t *v, double lo,
+                               double hi, float **out, size_t *len)
+{
+    params_raw(r, key, NULL);
+    float *f = malloc(VECTOR_MAX * sizeof *f);
+    if (!f)
+        return;
+    long bytes = base64_decode(json_string_value(v), f, VECTOR_MAX * sizeof *f);
+    if (bytes <= 0 || bytes % (long)sizeof *f) {
+        params_problem(r, key,
+                       "a string must be base64 of 1 to %d little-endian float32 (4 bytes each)",
+                       VECTOR_MAX);
+        free(f);
+        return;
+    }
+    size_t n = (size_t)bytes / sizeof *f;
+    bool ok = true;
+    for (size_t i = 0; i < n; i++)
+        if (!(f[i] >= lo && f[i] <= hi)) { /* NaN fails too */
+            char sub[64];
+            snprintf(sub, sizeof sub, "%s/%zu", key, i);
+            params_problem(r, sub, "must be a number in [%.17g, %.17g]; got %g", lo, hi,
+                           (double)f[i]);
+            ok = false;
+        }
+    if (!ok) {
+        free(f);
+        return;
+    }
+    params_put(r, key, json_incref((json_t *)v));
+    *out = f;
+    *len = n;
+}
+
 void memory_read_vector(param_reader *r, const char *key, bool positive, float **out, size_t *len)
 {
     double *x = NULL;
@@ -47,7 +86,12 @@ void memory_read_vector(param_reader *r, const char *key, bool positive, float *
     *len = 0;
     double lo = positive ? BASIN_VAR_MIN : -BASIN_MU_MAX,
            hi = positive ? BASIN_VAR_MAX : BASIN_MU_MAX;
-    if (params_real_array(r, key, 1, 4096, lo, hi, &x, &n) || !x)
+    const json_t *given = r->in ? json_object_get(r->in, key) : NULL;
+    if (json_is_string(given)) {
+        read_vector_base64(r, key, given, lo, hi, out, len);
+        return;
+    }
+    if (params_real_array(r, key, 1, VECTOR_MAX, lo, hi, &x, &n) || !x)
         return;
     float *f = malloc(n * sizeof *f);
     if (f) {

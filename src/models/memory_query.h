@@ -47,7 +47,8 @@ void memory_read_space(param_reader *r, char name[65]);
 
 /* Reads an optional float32 vector at `key` (1..4096 entries, |x| ≤ BASIN_MU_MAX; with
  * positive = true, entries in [BASIN_VAR_MIN, BASIN_VAR_MAX]) into a malloc'd *out of *len
- * entries (NULL, 0 when absent). */
+ * entries (NULL, 0 when absent): an array of numbers, or a base64 string of little-endian
+ * float32 (no decimal parsing: the fast form for large queries). */
 void memory_read_vector(param_reader *r, const char *key, bool positive, float **out, size_t *len);
 
 /* A memory of sp as a result object: {id, text, meta, tags, time, importance, archived}

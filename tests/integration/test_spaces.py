@@ -224,6 +224,24 @@ def test_base64_vectors_and_reembedding():
     problem(422, "POST", "/v1/spaces/b64/memories", {"memories": [{"vector": enc[:-4]}]}, "/memories/0/vector")
     bad = base64.b64encode(numpy.array([1, 2, numpy.nan, 4, 5, 6], numpy.float32).tobytes()).decode()
     problem(422, "POST", "/v1/spaces/b64/memories", {"memories": [{"vector": bad}]}, "/memories/0/vector/2")
+    # A search's query vector and variance as base64: the same answer as the same floats
+    # as numbers, and bad base64 or a bad value named by its pointer.
+    more = insert("b64", [{"vector": [float(t) for t in x[::-1]]}, {"vector": [1, 1, 1, 1, 1, 1]}])
+    q = numpy.array([0.5, -1, 2, 7, 1e5, 0.25], numpy.float32)
+    qv = numpy.array([0.5, 1, 2, 1, 3, 1], numpy.float32)
+    for channel in ("cosine", "fisher_rao"):
+        as_numbers = search("b64", {"vector": [float(t) for t in q], "variance": [float(t) for t in qv],
+                                    "channels": {channel: 1}, "k": 3})
+        as_base64 = search("b64", {"vector": base64.b64encode(q.tobytes()).decode(),
+                                   "variance": base64.urlsafe_b64encode(qv.tobytes()).decode(),
+                                   "channels": {channel: 1}, "k": 3})
+        assert [(h["id"], h["score"]) for h in as_base64["results"]] == \
+            [(h["id"], h["score"]) for h in as_numbers["results"]] and len(as_numbers["results"]) == 3
+        assert {h["id"] for h in as_numbers["results"]} == set(ids + more)
+    problem(422, "POST", "/v1/spaces/b64/search", {"vector": enc[:-3]}, "/vector")
+    problem(422, "POST", "/v1/spaces/b64/search", {"vector": "not base64!"}, "/vector")
+    problem(422, "POST", "/v1/spaces/b64/search", {"vector": enc, "variance": bad}, "/variance/2")
+    problem(422, "POST", "/v1/spaces/b64/search", {"vector": bad}, "/vector/2")
     create("retext", embedder="hash", dim=32)
     ids = insert("retext", [{"text": "red apples and green pears"}, {"text": "blue sky"}])
     status, _, m = srv.request("PATCH", "/v1/spaces/retext/memories/%s?vectors=true" % ids[0],
