@@ -86,12 +86,16 @@ for t in tests/integration/test_*.py tests/reference/test_*.py; do
   fi
   if [ $rc -ne 0 ] && [ -z "$line" ]; then failed=$((failed + 1)); fi
 done
-# The API and hostile-input tests again against the ASan+UBSan server: a leak, an invalid
-# access or undefined behaviour in the server fails them (it exits non-zero on SIGTERM).
-for t in tests/integration/test_api.py tests/integration/test_hostile.py; do
-  echo "== $t (ASan+UBSan server)"
+# The API and hostile-input tests again against the ASan+UBSan server, and the API tests
+# against the ThreadSanitizer server (event threads, parked requests, the committer, the
+# pool threads): a leak, an invalid access, undefined behaviour or a data race in the
+# server fails them (it exits non-zero on SIGTERM).
+for run in "asan test_api" "asan test_hostile" "tsan test_api"; do
+  set -- $run
+  t=tests/integration/$2.py
+  echo "== $t ($1 server)"
   UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
-    /usr/bin/python3 "$t" build-asan/src/basin >"$log" 2>&1
+    TSAN_OPTIONS=second_deadlock_stack=1 /usr/bin/python3 "$t" "build-$1/src/basin" >"$log" 2>&1
   rc=$?
   tail -n 40 "$log"
   line=$(grep -E "^[0-9]+ passed, [0-9]+ failed" "$log" | tail -n 1)
