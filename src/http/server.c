@@ -41,10 +41,11 @@ struct http_server {
     app *app;
     uint16_t port;
     offload *offload; /* threads for handlers that may block */
-    /* `lock` guards stopping, the parked streams and the admission of parked requests:
-     * once stopping is set nothing new is parked, so stop can wait for what is. */
+    /* `lock` guards the parked streams, and orders the admission of parked requests after
+     * `stopping` (set under it): once it is set nothing new is parked, so stop can wait
+     * for what is. */
     pthread_mutex_t lock;
-    bool stopping;
+    atomic_bool stopping;
     stream_conn *parked; /* event streams waiting for something to send */
     atomic_int deferred; /* parked requests whose wake has not come yet */
     pthread_t pump;
@@ -170,12 +171,12 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
     (void)pos;
     stream_conn *sc = cls;
     http_server *s = sc->server;
-    long n = s->stopping ? -1 : sc->res.stream(sc->res.stream_cls, buf, max);
+    long n = atomic_load(&s->stopping) ? -1 : sc->res.stream(sc->res.stream_cls, buf, max);
     if (n != 0)
         return n < 0 ? MHD_CONTENT_READER_END_OF_STREAM : (ssize_t)n;
     /* Nothing yet: park until the pump wakes this stream (next change, or a second). */
     pthread_mutex_lock(&s->lock);
-    if (s->stopping) {
+    if (atomic_load(&s->stopping)) {
         pthread_mutex_unlock(&s->lock);
         return MHD_CONTENT_READER_END_OF_STREAM;
     }
@@ -189,14 +190,11 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
     return 0;
 }
 
+/* A parked stream's connection is suspended and cannot end: the pump (or stop) resumes
+ * it first, so a stream that ends is never in the parked list. */
 static void stream_done(void *cls)
 {
     stream_conn *sc = cls;
-    http_server *s = sc->server;
-    pthread_mutex_lock(&s->lock);
-    if (sc->parked)
-        unpark_locked(s, sc);
-    pthread_mutex_unlock(&s->lock);
     sc->res.stream_free(sc->res.stream_cls);
     free(sc);
 }
@@ -220,10 +218,7 @@ static void *pump_main(void *arg)
     http_server *s = arg;
     for (;;) {
         uint64_t gen = hub_generation(s->app->hub);
-        pthread_mutex_lock(&s->lock);
-        bool stop = s->stopping;
-        pthread_mutex_unlock(&s->lock);
-        if (stop)
+        if (atomic_load(&s->stopping))
             break;
         hub_wait(s->app->hub, gen, clock_mono_ms() + 1000);
         wake_streams(s);
@@ -419,7 +414,7 @@ static enum MHD_Result park(request_state *st)
 {
     http_server *s = st->server;
     pthread_mutex_lock(&s->lock);
-    if (s->stopping) {
+    if (atomic_load(&s->stopping)) {
         pthread_mutex_unlock(&s->lock);
         if (st->res.defer_start) { /* never started: its finish only frees its state */
             http_response scratch = {.app = st->res.app};
@@ -592,6 +587,7 @@ int http_server_start(app *a, const http_options *o, http_server **out, char *er
     s->app = a;
     pthread_mutex_init(&s->lock, NULL);
     atomic_init(&s->deferred, 0);
+    atomic_init(&s->stopping, false);
     unsigned connections = o->connections ? o->connections : 256u;
     /* Every connection may be running a blocking handler at once. */
     s->offload = offload_new(connections);
@@ -649,7 +645,7 @@ void http_server_stop(http_server *s)
     if (!s)
         return;
     pthread_mutex_lock(&s->lock);
-    s->stopping = true;
+    atomic_store(&s->stopping, true);
     pthread_mutex_unlock(&s->lock);
     hub_publish(s->app->hub, NULL);
     pthread_join(s->pump, NULL);
