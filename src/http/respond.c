@@ -196,18 +196,23 @@ json_t *render_job(const job_row *row)
     if (!json_object_get(job, "error"))
         json_object_set_new(job, "error", json_null());
     json_object_set(job, "summary", row->summary ? row->summary : json_null());
-    char buf[160];
+    /* /v1/jobs/{id} and its sub-resources, by copying (a job is rendered per request). */
+    static const char *const rel[] = {"self", "result", "series", "artifacts", "events"};
+    char buf[160] = "/v1/jobs/";
+    size_t base = strlen(buf), id_len = strnlen(row->id, sizeof row->id);
+    memcpy(buf + base, row->id, id_len);
+    base += id_len;
     json_t *links = json_object();
-    snprintf(buf, sizeof buf, "/v1/jobs/%s", row->id);
-    json_object_set_new(links, "self", json_string(buf));
-    snprintf(buf, sizeof buf, "/v1/jobs/%s/result", row->id);
-    json_object_set_new(links, "result", json_string(buf));
-    snprintf(buf, sizeof buf, "/v1/jobs/%s/series", row->id);
-    json_object_set_new(links, "series", json_string(buf));
-    snprintf(buf, sizeof buf, "/v1/jobs/%s/artifacts", row->id);
-    json_object_set_new(links, "artifacts", json_string(buf));
-    snprintf(buf, sizeof buf, "/v1/jobs/%s/events", row->id);
-    json_object_set_new(links, "events", json_string(buf));
+    for (size_t k = 0; k < sizeof rel / sizeof rel[0]; k++) {
+        size_t n = base;
+        if (k > 0) {
+            buf[n++] = '/';
+            size_t l = strlen(rel[k]);
+            memcpy(buf + n, rel[k], l);
+            n += l;
+        }
+        json_object_set_new(links, rel[k], json_stringn(buf, n));
+    }
     json_object_set_new(job, "links", links);
     return job;
 }

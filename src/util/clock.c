@@ -23,13 +23,36 @@ int64_t clock_mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Writes v as exactly n decimal digits ending just before end; returns the start. */
+static char *put_digits(char *end, int v, int n)
+{
+    while (n-- > 0) {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return end;
+}
+
 void clock_format_rfc3339(int64_t ms, char *buf, size_t cap)
 {
     time_t sec = (time_t)(ms / 1000);
     struct tm tm;
     gmtime_r(&sec, &tm);
-    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+    int year = tm.tm_year + 1900;
+    if (ms < 0 || year > 9999 || cap < 25) { /* the rare forms: printf's */
+        snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, tm.tm_mon + 1, tm.tm_mday,
+                 tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+        return;
+    }
+    /* YYYY-MM-DDTHH:MM:SS.mmmZ by hand: every job rendered writes four of these. */
+    memcpy(buf, "0000-00-00T00:00:00.000Z", 25);
+    put_digits(buf + 4, year, 4);
+    put_digits(buf + 7, tm.tm_mon + 1, 2);
+    put_digits(buf + 10, tm.tm_mday, 2);
+    put_digits(buf + 13, tm.tm_hour, 2);
+    put_digits(buf + 16, tm.tm_min, 2);
+    put_digits(buf + 19, tm.tm_sec, 2);
+    put_digits(buf + 23, (int)(ms % 1000), 3);
 }
 
 /* Reads `n` digits at s (no sign, no space): 0 and *out, or -1. */
