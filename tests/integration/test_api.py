@@ -210,6 +210,35 @@ def test_list_filters_and_pagination():
     assert all(j["kind"] == "hopfield" for j in page["jobs"])
 
 
+def test_blocking_requests_do_not_hold_up_quick_ones():
+    """Requests that block run on pool threads, never on the event threads that serve every
+    connection: while eight ?wait=2 submits wait (their jobs are not due until 2099),
+    health and job reads answer at once, and each waiter gets its 202 after its wait."""
+    import threading
+    waited = []
+
+    def waiter():
+        t0 = time.time()
+        status, _, body = srv.submit("langevin", {"particles": 10, "steps": 5}, wait=2,
+                                     run_after="2099-01-01T00:00:00Z")
+        waited.append((status, body.get("status"), time.time() - t0))
+
+    threads = [threading.Thread(target=waiter) for _ in range(8)]
+    for t in threads:
+        t.start()
+    time.sleep(0.3)
+    t0 = time.time()
+    for _ in range(20):
+        assert srv.request("GET", "/v1/health")[0] == 200
+    quick = time.time() - t0
+    for t in threads:
+        t.join()
+    assert quick < 1.0, "20 health reads took %.2f s while submits waited" % quick
+    assert len(waited) == 8
+    for status, job_status, seconds in waited:
+        assert status == 202 and job_status == "queued" and 1.9 < seconds < 10, (status, job_status, seconds)
+
+
 def test_submit_answer_is_the_stored_row():
     """The 202 is rendered from what was committed, not read back: it must equal a read."""
     status, h, job = srv.submit("langevin", OU, run_after="2099-01-01T00:00:00Z", priority=7,
