@@ -158,6 +158,100 @@ static void put_integer(text_buf *b, json_int_t v)
     put(b, s, (size_t)(end - s));
 }
 
+__extension__ typedef unsigned __int128 uint128; /* GCC and Clang on 64-bit targets */
+
+/* 10^p for p = 0..22, exact in 128 bits. */
+static const uint128 pow10_128[23] = {
+    1ull,
+    10ull,
+    100ull,
+    1000ull,
+    10000ull,
+    100000ull,
+    1000000ull,
+    10000000ull,
+    100000000ull,
+    1000000000ull,
+    10000000000ull,
+    100000000000ull,
+    1000000000000ull,
+    10000000000000ull,
+    100000000000000ull,
+    1000000000000000ull,
+    10000000000000000ull,
+    100000000000000000ull,
+    1000000000000000000ull,
+    10000000000000000000ull,
+    (uint128)10000000000000000000ull * 10,
+    (uint128)10000000000000000000ull * 100,
+    (uint128)10000000000000000000ull * 1000,
+};
+
+/* "%.17g" of a in [1e-4, 2^53) without printf: the 17 significant digits are
+ * D = round(a · 10^(16−k)) with k = ⌊log10 a⌋, computed exactly in 128-bit integers
+ * (a = m·2^e with m < 2^53, and 10^(16−k) ≤ 10^20), rounded half to even as glibc's
+ * printf does; then %g's fixed form (−4 ≤ k < 17) without trailing zeros. Returns the
+ * length written to out, or 0 when a is outside the range (printf's turn). */
+static size_t format_g17(double a, char *out)
+{
+    if (!(a >= 1e-4 && a < 9007199254740992.0))
+        return 0;
+    int E;
+    double f = frexp(a, &E);                  /* a = f·2^E, f in [0.5, 1) */
+    uint64_t m = (uint64_t)ldexp(f, 53);      /* exact: f has at most 53 significant bits */
+    int e = E - 53, k = (int)floor(log10(a)); /* k may be off by one near a power of 10 */
+    const uint64_t lo17 = 10000000000000000ull, hi17 = 100000000000000000ull;
+    uint64_t D = 0;
+    for (int tries = 0;; tries++) {
+        int p = 16 - k;
+        if (tries > 3 || p < 0 || p > 22)
+            return 0;
+        uint128 N = (uint128)m * pow10_128[p], q;
+        if (e >= 0) {
+            q = N << e; /* a ≥ 2^52 here, so p ≤ 1: no overflow */
+        } else {
+            int sh = -e;
+            q = N >> sh;
+            uint128 r = N - (q << sh), half = (uint128)1 << (sh - 1);
+            if (r > half || (r == half && (q & 1)))
+                q++;
+        }
+        if (q < lo17) {
+            k--;
+        } else if (q >= hi17) {
+            k++; /* k was low, or the rounding carried into an 18th digit */
+        } else {
+            D = (uint64_t)q;
+            break;
+        }
+    }
+    if (k < -4 || k > 16)
+        return 0;
+    char d[17];
+    for (int i = 16; i >= 0; i--, D /= 10)
+        d[i] = (char)('0' + D % 10);
+    int last = 16;               /* the last digit kept: trailing zeros after the point go */
+    int point = k >= 0 ? k : -1; /* digits d[0..point] before the point */
+    while (last > point && last > 0 && d[last] == '0')
+        last--;
+    size_t n = 0;
+    if (k >= 0) {
+        memcpy(out, d, (size_t)k + 1);
+        n = (size_t)k + 1;
+        if (last > k) {
+            out[n++] = '.';
+            memcpy(out + n, d + k + 1, (size_t)(last - k));
+            n += (size_t)(last - k);
+        }
+    } else {
+        memcpy(out, "0.000", (size_t)(1 - k)); /* "0." and −k−1 zeros */
+        n = (size_t)(1 - k);
+        memcpy(out + n, d, (size_t)last + 1);
+        n += (size_t)last + 1;
+    }
+    return n;
+}
+
 /* jansson's real format: "%.17g", then ".0" when the text has neither '.' nor 'e', and
  * the exponent without '+' or leading zeros (1e+20 → 1e20, 1e-07 → 1e-7). An integral
  * value below 1e17 prints its integer digits under %.17g, so it skips printf. */
@@ -172,6 +266,12 @@ static void put_real(text_buf *b, double v)
         if (signbit(v))
             *--s = '-';
         put(b, s, (size_t)(tmp + sizeof tmp - s));
+        return;
+    }
+    size_t fast = format_g17(fabs(v), tmp + 1);
+    if (fast) {
+        tmp[0] = '-';
+        put(b, signbit(v) ? tmp : tmp + 1, fast + (signbit(v) ? 1 : 0));
         return;
     }
     int n = snprintf(tmp, sizeof tmp - 3, "%.17g", v);

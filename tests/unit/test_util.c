@@ -622,6 +622,48 @@ START_TEST(test_json_text_matches_jansson)
 }
 END_TEST
 
+START_TEST(test_json_text_reals_match_printf)
+{
+    /* Reals in [1e-4, 2^53) are formatted without printf (exact 128-bit arithmetic,
+     * rounding half to even); reference: jansson, i.e. glibc's "%.17g". The families
+     * that can go wrong: every magnitude around the range's ends, short decimals,
+     * odd multiples of powers of two (exact ties at the 17th digit), and the neighbours
+     * of powers of ten (where ⌊log10⌋ is easy to get wrong). */
+    long differ = 0;
+    for (long i = 0; i < 120000; i++) {
+        double v;
+        switch (i % 5) {
+        case 0:
+            v = pow(10, -6 + 23 * ((double)(json_next() >> 11) * 0x1.0p-53));
+            break;
+        case 1:
+            v = (double)(json_next() % 100000000) / pow(10, (double)(json_next() % 12));
+            break;
+        case 2:
+            v = ldexp((double)((json_next() % (1ull << 40)) | 1), -(int)(json_next() % 70));
+            break;
+        case 3: {
+            double p = pow(10, (double)((int)(json_next() % 22) - 5));
+            v = json_next() % 3 == 0 ? p : nextafter(p, json_next() & 1 ? 0 : 1e300);
+            break;
+        }
+        default:
+            v = (double)(json_next() % 1000) / (double)(1 + json_next() % 999);
+        }
+        if (json_next() & 1)
+            v = -v;
+        json_t *r = json_real(v);
+        char *want = json_dumps(r, JSON_ENCODE_ANY), *got = json_text(r, NULL);
+        if (strcmp(want, got) != 0 && differ++ < 5)
+            fprintf(stderr, "%a: jansson %s, json_text %s\n", v, want, got);
+        free(want);
+        free(got);
+        json_decref(r);
+    }
+    ck_assert_int_eq(differ, 0);
+}
+END_TEST
+
 START_TEST(test_json_text_known_forms)
 {
     /* Spot checks that do not depend on jansson: the forms a client sees. */
@@ -685,6 +727,7 @@ static Suite *util_suite(void)
     tc = tcase_create("json_text");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_json_text_matches_jansson);
+    tcase_add_test(tc, test_json_text_reals_match_printf);
     tcase_add_test(tc, test_json_text_known_forms);
     suite_add_tcase(s, tc);
     return s;
