@@ -4,6 +4,7 @@
 
 #include "routes.h"
 #include "util/clock.h"
+#include "util/json_text.h"
 
 /* Health answers from a snapshot of the queue while this process has committed nothing
  * since it was taken, and for at most this long (other processes may share the file):
@@ -90,13 +91,42 @@ static json_t *describe_model(const basin_model *m)
                      m->summary, "params_schema", schema);
 }
 
+/* The models and their schemas never change while the process runs, and describing them
+ * runs every model's parse (milliseconds in all): the texts are made once. */
+static pthread_once_t described_once = PTHREAD_ONCE_INIT;
+static char *models_text;  /* GET /v1/models */
+static char **model_texts; /* GET /v1/models/{kind}, by index in basin_models */
+
+static void describe_all(void)
+{
+    json_t *list = json_array();
+    model_texts = calloc(basin_n_models, sizeof *model_texts);
+    for (size_t i = 0; i < basin_n_models; i++) {
+        json_t *one = describe_model(basin_models[i]);
+        if (model_texts)
+            model_texts[i] = json_text(one, NULL);
+        json_array_append_new(list, one);
+    }
+    json_t *all = json_pack("{s:o}", "models", list);
+    models_text = json_text(all, NULL);
+    json_decref(all);
+}
+
+/* A copy of a described text as the answer (500 when it could not be made). */
+static void send_described(http_response *res, const char *text)
+{
+    char *copy = text ? strdup(text) : NULL;
+    if (copy)
+        http_json_text(res, 200, copy, strlen(copy));
+    else
+        http_problem(res, 500, "internal", NULL, "internal error");
+}
+
 int api_models(const http_request *req, http_response *res)
 {
     (void)req;
-    json_t *list = json_array();
-    for (size_t i = 0; i < basin_n_models; i++)
-        json_array_append_new(list, describe_model(basin_models[i]));
-    http_json(res, 200, json_pack("{s:o}", "models", list));
+    pthread_once(&described_once, describe_all);
+    send_described(res, models_text);
     return 0;
 }
 
@@ -107,7 +137,11 @@ int api_model(const http_request *req, http_response *res)
         http_problem(res, 404, "not_found", NULL, "no model of kind '%s'", req->path_params[0]);
         return 0;
     }
-    http_json(res, 200, describe_model(m));
+    pthread_once(&described_once, describe_all);
+    size_t i = 0;
+    while (basin_models[i] != m)
+        i++;
+    send_described(res, model_texts ? model_texts[i] : NULL);
     return 0;
 }
 
