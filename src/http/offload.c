@@ -17,6 +17,7 @@ struct offload {
     pthread_cond_t work;  /* a task was queued, or the pool is closing */
     pthread_cond_t ended; /* a thread ended */
     task *head, *tail;
+    size_t queued; /* tasks in the queue, not yet taken by a thread */
     unsigned threads, idle, max_threads;
     bool closing;
 };
@@ -31,6 +32,7 @@ static void *thread_main(void *arg)
             o->head = t->next;
             if (!o->head)
                 o->tail = NULL;
+            o->queued--;
             pthread_mutex_unlock(&o->mutex);
             t->fn(t->arg);
             free(t);
@@ -78,8 +80,11 @@ bool offload_run(offload *o, void (*fn)(void *arg), void *arg)
     else
         o->head = t;
     o->tail = t;
+    o->queued++;
     bool started = false;
-    if (o->idle == 0 && o->threads < o->max_threads) {
+    /* A thread per queued task: idle threads count only until as many tasks wait (one
+     * signalled but not yet awake is idle still, yet already spoken for). */
+    if (o->queued > o->idle && o->threads < o->max_threads) {
         pthread_t th;
         pthread_attr_t attr;
         pthread_attr_init(&attr);
@@ -96,6 +101,7 @@ bool offload_run(offload *o, void (*fn)(void *arg), void *arg)
         o->head = t->next;
         if (!o->head)
             o->tail = NULL;
+        o->queued--;
     } else if (!started) {
         pthread_cond_signal(&o->work);
     }

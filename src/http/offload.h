@@ -3,7 +3,8 @@
  * that the server's event threads never do.
  *
  * A pool that grows on demand up to a maximum: a task goes to an idle thread if there is
- * one, else to a new thread, else it queues until a thread is free. A thread idle for
+ * one not already spoken for, else to a new thread, else it queues until a thread is
+ * free. A thread idle for
  * OFFLOAD_IDLE_MS exits. Thread-safe.
  */
 #ifndef BASIN_HTTP_OFFLOAD_H

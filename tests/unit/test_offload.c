@@ -85,6 +85,32 @@ START_TEST(test_grows_to_blocking_tasks_but_not_past_max)
 }
 END_TEST
 
+START_TEST(test_tasks_queued_together_do_not_share_an_idle_thread)
+{
+    /* One idle thread and two blocking tasks queued back to back: the second must get a
+     * thread of its own, not wait behind the first (the idle thread is claimed by the
+     * first as soon as it is signalled, before it wakes). */
+    static counters c;
+    static task_arg args[3];
+    offload *o = offload_new(8);
+    args[0] = (task_arg){.c = &c, .index = 0};
+    ck_assert(offload_run(o, task, &args[0]));
+    for (int waited = 0; atomic_load(&c.finished) < 1 && waited < 10000; waited++)
+        usleep(1000);
+    usleep(20000); /* the thread is idle now */
+    for (int i = 1; i <= 2; i++) {
+        args[i] = (task_arg){.c = &c, .index = i, .block = true};
+        ck_assert(offload_run(o, task, &args[i]));
+    }
+    for (int waited = 0; atomic_load(&c.running) < 2 && waited < 5000; waited++)
+        usleep(1000);
+    int running = atomic_load(&c.running);
+    atomic_store(&c.release, true);
+    offload_free(o);
+    ck_assert_int_eq(running, 2);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("offload");
@@ -92,6 +118,7 @@ int main(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_every_task_runs_once);
     tcase_add_test(tc, test_grows_to_blocking_tasks_but_not_past_max);
+    tcase_add_test(tc, test_tasks_queued_together_do_not_share_an_idle_thread);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
