@@ -431,11 +431,14 @@ static enum MHD_Result park(request_state *st)
     atomic_fetch_add(&s->deferred, 1);
     st->phase = PHASE_PARKED;
     MHD_suspend_connection(st->conn);
+    bool handed_on = true;
     if (st->res.defer_start)
         st->res.defer_start(st->res.defer_cls, wake_request, st);
-    else if (!offload_run(s->offload, run_on_thread, st))
-        run_on_thread(st); /* out of memory for the task: run here rather than never */
+    else
+        handed_on = offload_run(s->offload, run_on_thread, st);
     pthread_mutex_unlock(&s->lock);
+    if (!handed_on)
+        run_on_thread(st); /* out of memory for the task: run here (unlocked) rather than never */
     return MHD_YES;
 }
 
