@@ -174,12 +174,8 @@ static int run(const void *config, basin_ctx *ctx)
         json_object_set_new(item, "cosine", json_real(cos));
         json_array_append_new(results, item);
     }
-    uint32_t *returned = malloc((k ? k : 1) * sizeof *returned);
-    for (size_t i = 0; returned && i < k; i++)
-        returned[i] = w[i].row;
-    if (returned) /* the returned memories' access counts (a count lost to OOM is not fatal) */
-        basin_ctx_space_touch(ctx, sp, returned, k);
-    free(returned);
+    if (k) /* w may be NULL when nothing was found */
+        memory_touch_returned(ctx, sp, &w[0].row, sizeof *w, k);
     basin_ctx_value(ctx, "state", state);
     basin_ctx_value(ctx, "results", results);
     basin_ctx_value(ctx, "steps", json_integer(steps));

@@ -55,6 +55,12 @@ void memory_read_vector(param_reader *r, const char *key, bool positive, float *
  * (new reference; meta and tags copied). */
 json_t *memory_result_json(const basin_space *sp, uint32_t row);
 
+/* Counts one access of each of the k memories a run returns: their rows are at
+ * first_row, first_row + stride bytes, … (the row member of an array of results). A count
+ * lost to a failed allocation is not fatal. */
+void memory_touch_returned(basin_ctx *ctx, const basin_space *sp, const uint32_t *first_row,
+                           size_t stride, size_t k);
+
 /* True when s names a valid space ("space" rule above). */
 bool memory_space_name_valid(const char *s);
 

@@ -732,6 +732,18 @@ json_t *memory_result_json(const basin_space *sp, uint32_t row)
                      "archived", sp->archived[row] != 0);
 }
 
+void memory_touch_returned(basin_ctx *ctx, const basin_space *sp, const uint32_t *first_row,
+                           size_t stride, size_t k)
+{
+    uint32_t *rows = malloc((k ? k : 1) * sizeof *rows);
+    if (!rows)
+        return;
+    for (size_t i = 0; i < k; i++)
+        memcpy(&rows[i], (const char *)first_row + i * stride, sizeof rows[i]);
+    basin_ctx_space_touch(ctx, sp, rows, k);
+    free(rows);
+}
+
 /* ---- run ------------------------------------------------------------------------------------ */
 
 static int run(const void *config, basin_ctx *ctx)
@@ -872,12 +884,8 @@ static int run(const void *config, basin_ctx *ctx)
         json_object_set_new(item, "channels", chans);
         json_array_append_new(results, item);
     }
-    uint32_t *returned = malloc((k ? k : 1) * sizeof *returned);
-    for (size_t i = 0; returned && i < k; i++)
-        returned[i] = f[i].row;
-    if (returned) /* the returned memories' access counts (a count lost to OOM is not fatal) */
-        basin_ctx_space_touch(ctx, sp, returned, k);
-    free(returned);
+    if (k) /* f may be NULL when nothing was found */
+        memory_touch_returned(ctx, sp, &f[0].row, sizeof *f, k);
     const char *stage = st.candidates ? "candidates+rerank" : "exact";
     json_t *used = json_object();
     for (int c = 0; c < N_CHANNELS; c++)
