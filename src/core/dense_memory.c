@@ -9,11 +9,15 @@
  * Threads: every quantity of one query (a row of Q, S, Wt) depends on that query alone, so
  * each part of an evaluation or an update is shared out over worker threads (plain
  * pthreads, created and joined within the part; one BLAS thread each). The products are
- * cut into fixed blocks of QBLOCK query rows, a function of B alone, and each block is one
- * dgemm call whichever thread makes it: OpenBLAS does not give the same bits for a row
- * computed within different row counts (its kernels tile the rows by width), so the blocks
- * must not depend on the thread count. The softmax rows are independent and are split
- * freely. Results are therefore the same bits for any thread count.
+ * cut into fixed blocks, and each block is one dgemm call whichever thread makes it:
+ * OpenBLAS does not give the same bits for a row computed within different row counts (its
+ * kernels tile the rows by width), so the blocks must not depend on the thread count. The
+ * update is cut into blocks of UPDATE_ROWS query rows; the scores into tiles of SCORE_ROWS
+ * query rows × SCORE_COLS patterns of the part's patterns, so that each thread reads its
+ * own patterns (with row blocks alone, every thread packs every pattern: on two threads
+ * the scores took ~1.5× as long as one dgemm over two BLAS threads). The softmax rows are
+ * independent and are split freely. Results are therefore the same bits for any thread
+ * count.
  */
 #include "basin/dense_memory.h"
 
@@ -52,10 +56,14 @@
 #define BASIN_CLONES
 #endif
 
-/* Query rows per dgemm call (the last block of a batch may be shorter). Fixed, so that the
- * bits do not depend on the thread count; 128 rows lose ≈ 7% of dgemm speed against one
- * call over 256 rows (d = 512, 3000 patterns), smaller blocks lose 30% or more. */
-#define QBLOCK 128
+/* Query rows per dgemm call of the update, and the tile of a dgemm call of the scores (the
+ * last block of a batch or a part may be shorter). Fixed, so that the bits do not depend on
+ * the thread count; 128-row update blocks lose ≈ 4% of dgemm speed against one call over
+ * 256 rows (d = 512, 20000 patterns), smaller blocks lose 30% or more; score tiles of
+ * 256 × 512 run two threads as fast as one dgemm over two BLAS threads. */
+#define UPDATE_ROWS 128
+#define SCORE_ROWS  256
+#define SCORE_COLS  512
 
 /* Automatic thread count: at most THREADS_MAX, and each thread at least THREAD_WORK units
  * (≈ 1 ms) of a part, so that small problems stay on the caller's thread. */
@@ -70,7 +78,7 @@ typedef enum task_kind { TASK_SCORES, TASK_SOFTMAX, TASK_UPDATE } task_kind;
 typedef struct dense_task {
     basin_dense *w;
     task_kind kind;
-    size_t lo, hi; /* query blocks (scores, update) or query rows (softmax) */
+    size_t lo, hi; /* score tiles, update blocks or softmax query rows */
     size_t mu0, m; /* the block of patterns of the part */
 } dense_task;
 
@@ -282,13 +290,29 @@ static void softmax_row(basin_dense *w, size_t q)
     w->energy[q] = -mx - log_mean / beta + half_norm + w->const_term;
 }
 
-/* S[r0:r1, μ0:μ0+m] = Q[r0:r1] X[μ0:μ0+m]ᵀ, r0:r1 query block j */
-static void scores_block(basin_dense *w, size_t j, size_t mu0, size_t m)
+/* Score tiles of a part of m patterns: rows of tiles over the queries, columns over the
+ * part's patterns. */
+static size_t score_tile_cols(size_t m)
+{
+    return (m + SCORE_COLS - 1) / SCORE_COLS;
+}
+
+static size_t score_tiles(size_t B, size_t m)
+{
+    return (B + SCORE_ROWS - 1) / SCORE_ROWS * score_tile_cols(m);
+}
+
+/* S[r0:r1, c0:c1] = Q[r0:r1] X[c0:c1]ᵀ for tile t of the part μ0:μ0+m (tiles numbered
+ * along the patterns first) */
+static void scores_tile(basin_dense *w, size_t t, size_t mu0, size_t m)
 {
     size_t n = (size_t)w->cfg.n, P = (size_t)w->cfg.p, B = (size_t)w->cfg.q;
-    size_t r0 = j * QBLOCK, rows = B - r0 < QBLOCK ? B - r0 : QBLOCK;
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)rows, (blasint)m, (blasint)n, 1.0,
-                w->Q + r0 * n, (blasint)n, w->X + mu0 * n, (blasint)n, 0.0, w->S + r0 * P + mu0,
+    size_t cols = score_tile_cols(m);
+    size_t r0 = t / cols * SCORE_ROWS, rows = B - r0 < SCORE_ROWS ? B - r0 : SCORE_ROWS;
+    size_t off = t % cols * SCORE_COLS, c0 = mu0 + off;
+    size_t width = m - off < SCORE_COLS ? m - off : SCORE_COLS;
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (blasint)rows, (blasint)width, (blasint)n,
+                1.0, w->Q + r0 * n, (blasint)n, w->X + c0 * n, (blasint)n, 0.0, w->S + r0 * P + c0,
                 (blasint)P);
 }
 
@@ -297,7 +321,7 @@ static void scores_block(basin_dense *w, size_t j, size_t mu0, size_t m)
 static void update_block(basin_dense *w, size_t j, size_t mu0, size_t m)
 {
     size_t n = (size_t)w->cfg.n, P = (size_t)w->cfg.p, B = (size_t)w->cfg.q;
-    size_t r0 = j * QBLOCK, rows = B - r0 < QBLOCK ? B - r0 : QBLOCK;
+    size_t r0 = j * UPDATE_ROWS, rows = B - r0 < UPDATE_ROWS ? B - r0 : UPDATE_ROWS;
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (blasint)rows, (blasint)n, (blasint)m,
                 1.0, w->Wt + r0 * P + mu0, (blasint)P, w->X + mu0 * n, (blasint)n,
                 mu0 == 0 ? 0.0 : 1.0, w->Qn + r0 * n, (blasint)n);
@@ -308,7 +332,7 @@ static void *run_task(void *arg)
     dense_task *t = arg;
     for (size_t k = t->lo; k < t->hi; k++) {
         if (t->kind == TASK_SCORES)
-            scores_block(t->w, k, t->mu0, t->m);
+            scores_tile(t->w, k, t->mu0, t->m);
         else if (t->kind == TASK_UPDATE)
             update_block(t->w, k, t->mu0, t->m);
         else
@@ -354,15 +378,14 @@ static void run_part(basin_dense *w, task_kind kind, size_t lo, size_t hi, size_
 int basin_dense_eval_part(basin_dense *w, double budget)
 {
     size_t n = (size_t)w->cfg.n, P = (size_t)w->cfg.p, B = (size_t)w->cfg.q;
-    size_t blocks = (B + QBLOCK - 1) / QBLOCK;
     if (w->evaluated)
         return 1;
     if (w->stage == EVAL_SCORES) {
-        /* S[:, μ0:μ1] = Q X[μ0:μ1]ᵀ, by blocks of queries */
+        /* S[:, μ0:μ1] = Q X[μ0:μ1]ᵀ, by tiles */
         size_t mu0 = (size_t)w->pos;
         double per = BLAS3_FLOP * 2.0 * (double)B * (double)n;
         size_t m = items_for(budget, per, P - mu0);
-        run_part(w, TASK_SCORES, 0, blocks, mu0, m, per * (double)m);
+        run_part(w, TASK_SCORES, 0, score_tiles(B, m), mu0, m, per * (double)m);
         w->pos = (long)(mu0 + m);
         if (mu0 + m == P) {
             w->stage = EVAL_SOFTMAX;
@@ -387,7 +410,7 @@ int basin_dense_update_part(basin_dense *w, double budget)
 {
     assert(w->evaluated);
     size_t n = (size_t)w->cfg.n, P = (size_t)w->cfg.p, B = (size_t)w->cfg.q;
-    size_t blocks = (B + QBLOCK - 1) / QBLOCK;
+    size_t blocks = (B + UPDATE_ROWS - 1) / UPDATE_ROWS;
     /* Qn = Σ over pattern blocks of Wt[:, μ0:μ1] X[μ0:μ1], then row b divided by Σ_μ w_bμ:
      * ξ_b ← Σ_μ p_bμ x_μ */
     size_t mu0 = (size_t)w->pos;

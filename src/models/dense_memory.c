@@ -55,6 +55,9 @@
  * Version 3: the continuous products run over fixed blocks of 128 queries, shared out
  * over threads (the same bits for any thread count; batches of more than 128 queries
  * differ from version 2 in the last bits).
+ * Version 4: the continuous scores run over fixed tiles of 256 queries × 512 patterns
+ * (two threads no longer each read every pattern; results may differ from version 3 in
+ * the last bits).
  * Admission (BASIN_ELIMIT, one problem): the arrays held (patterns n·P, the B×P scores and
  * weights, the B×n states) against max_array_elements (at /patterns); series points
  * against max_series_points (at /record_every); the estimated work of `steps` steps
@@ -829,7 +832,7 @@ out:
 
 const basin_model model_dense_memory = {
     .kind = "dense_memory",
-    .version = "3",
+    .version = "4",
     .summary = "modern (dense) associative memory: continuous softmax retrieval for a batch "
                "of queries, or binary spins with polynomial or exponential energy",
     .parse = dense_parse,
