@@ -61,12 +61,20 @@ def test_continuous_matches_numpy():
     states (absolute; coordinates are O(0.1-1)): both sides are double-precision dgemm and
     exp, differing only in summation order (~1e-16 relative per dot product), amplified by
     the softmax by at most beta*|x|*|dxi| ~ 40*2*1e-16 per step. Energies: the mean over the
-    queries at each step, 1e-12*(1 + |E|). Overlaps (cosines): 1e-12."""
+    queries at each step, 1e-12*(1 + |E|). Overlaps (cosines): 1e-12. A second size,
+    n = 24, P = 1100, B = 300, spans several of basin's product tiles (256 queries x 512
+    patterns for the scores, 128 queries for the update) and threads."""
     rng = numpy.random.default_rng(7)
-    n, P, B, steps = 48, 300, 16, 4
-    X = 0.25 * rng.standard_normal((P, n))
-    Q0 = 0.5 * rng.standard_normal((B, n))
-    for beta in (0.0, 0.5, 4.0, 40.0):
+    for n, P, B in ((48, 300, 16), (24, 1100, 300)):
+        X = 0.25 * rng.standard_normal((P, n))
+        Q0 = 0.5 * rng.standard_normal((B, n))
+        check_continuous(X, Q0, betas=(0.0, 0.5, 4.0, 40.0) if B < 100 else (0.5, 40.0))
+
+
+def check_continuous(X, Q0, betas, steps=4):
+    """Runs basin and the NumPy update from the same patterns and states; compares."""
+    B, n = Q0.shape
+    for beta in betas:
         params = {"patterns": X.tolist(), "beta": beta, "steps": steps, "tol": 0,
                   "cue": {"states": Q0.tolist()}, "seed": 1}
         result, out = run(params)
