@@ -8,7 +8,7 @@ flipped), 3 steps at beta = 1/sqrt(d), tol 0 (every step is done). Both sides co
 same things: the scores of the start, then per step the max-shifted softmax, the update and
 the new scores (energies and overlaps come from the scores): 4 score products Q X^T and 3
 update products W X, each 2·B·P·d = 5.2 GFlop. Each side is timed twice, in a child process.
-basin always runs OpenBLAS with one thread; a job shares its queries out over its own
+basin always runs OpenBLAS with one thread; a job shares its products out over its own
 threads (fixed tiles of the products, one BLAS thread each, as many threads as the CPUs it may
 use, the same bits for any count), in `basin run` and `basin serve` alike. It is timed with
 every CPU and pinned to one CPU (taskset -c 0, so one thread). NumPy is timed with its
