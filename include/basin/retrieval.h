@@ -125,6 +125,8 @@ typedef struct basin_scan_data {
     const float *q8_scale; /* n */
     const int8_t *fl_q8;   /* n × 3d */
     const float *fl_scale; /* 3n */
+    const uint8_t *cos_fs; /* cosine's first stage for large spaces: 2-bit codes in blocks of
+                              64 rows (fast_scan.h), n rounded up to 64 rows; may be NULL */
 } basin_scan_data;
 
 /* Bytes of one row of the 4-bit copy: d rounded up to a multiple of 64, halved. */
@@ -132,10 +134,10 @@ size_t basin_q4_row_bytes(int d);
 
 /* The derived values of one row, written by basin_scan_row_derive: the scalars here, the
  * codes into caller-owned buffers (mu_q4: basin_q4_row_bytes(d) bytes, mu_q8: d, fl_q8:
- * 3d). */
+ * 3d, cos_fs: basin_fs_row_bytes(d), row-major, for basin_fs_put_row). */
 typedef struct basin_scan_row {
     float inv_norm, sq_norm, q4_scale, q8_scale, fl_scale[3];
-    uint8_t *mu_q4;
+    uint8_t *mu_q4, *cos_fs;
     int8_t *mu_q8, *fl_q8;
 } basin_scan_row;
 
@@ -145,7 +147,8 @@ typedef struct basin_scan_row {
 void basin_scan_row_derive(int d, const float *mu, const float *sigma, basin_scan_row *out);
 
 /* The rows lo..hi-1 of S as a scan data of their own (row r of the window is row lo + r of
- * S): every array pointer advanced, nothing copied. lo ≤ hi ≤ S->n. */
+ * S): every array pointer advanced, nothing copied (cos_fs only when lo is a multiple of
+ * its block, else NULL). lo ≤ hi ≤ S->n. */
 basin_scan_data basin_scan_window(const basin_scan_data *S, size_t lo, size_t hi);
 
 /* Scans rows[0..n_rows) of S (every row 0..n-1 when rows is NULL, n_rows then ignored)
@@ -171,6 +174,8 @@ size_t basin_scan(basin_metric m, const basin_scan_data *S, const float *q_mu, c
 /* Makes the scans use their portable kernels only (on: true), not the instructions this
  * machine may add (AVX-512 VNNI); for tests, which compare the two: keys are the same. */
 void basin_scan_portable(bool on);
+/* Whether basin_scan_portable(true) is in force. */
+bool basin_scan_is_portable(void);
 
 /* ---- fusion -------------------------------------------------------------------------- */
 

@@ -40,6 +40,7 @@
 
 #include "basin/embed.h"
 #include "basin/error.h"
+#include "basin/fast_scan.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 /* fp-contract=fast: let a·b + c become one FMA where the target has it (ISO C mode turns
@@ -278,6 +279,7 @@ void basin_scan_row_derive(int d, const float *mu, const float *sigma, basin_sca
     out->sq_norm = (float)sq;
     out->inv_norm = sq > 0 ? (float)(1.0 / sqrt(sq)) : 0.0f;
     out->q8_scale = basin_quantize_q8(d, mu, out->mu_q8);
+    basin_fs_encode_row(d, mu, out->cos_fs);
 
     /* 4 bits: max|μ| ↦ ±7, stored as c = code + 8 ∈ [1, 15], two components per byte. */
     float s4 = amax > 0 ? (float)(amax / 7.0) : 1.0f;
@@ -336,6 +338,8 @@ basin_scan_data basin_scan_window(const basin_scan_data *S, size_t lo, size_t hi
         w.fl_q8 = S->fl_q8 + lo * 3 * d;
         w.fl_scale = S->fl_scale + lo * 3;
     }
+    w.cos_fs = S->cos_fs && lo % BASIN_FS_BLOCK == 0 ? S->cos_fs + lo * basin_fs_row_bytes(S->d)
+                                                     : NULL;
     return w;
 }
 
@@ -547,6 +551,11 @@ static atomic_bool portable_only;
 void basin_scan_portable(bool on)
 {
     atomic_store(&portable_only, on);
+}
+
+bool basin_scan_is_portable(void)
+{
+    return atomic_load_explicit(&portable_only, memory_order_relaxed);
 }
 
 /* True when the VNNI kernel may run: the machine has it and tests have not turned it off. */

@@ -36,10 +36,14 @@
 #include <sys/mman.h>
 
 #include "basin/embed.h"
+#include "basin/fast_scan.h"
 #include "store_internal.h"
 #include "util/clock.h"
 
 /* ---- the cache of one space ------------------------------------------------------------- */
+
+/* Bytes of one row's fast-scan codes at the largest dimension (basin_fs_row_bytes). */
+#define FS_ROW_MAX ((SPACE_DIM_MAX + 3) / 4)
 
 typedef struct space_cache space_cache;
 struct space_cache {
@@ -55,6 +59,7 @@ struct space_cache {
     float *mu, *sigma, *inv_norm, *sq_norm, *q4_scale, *q8_scale, *fl_scale;
     uint8_t *mu_q4;
     int8_t *mu_q8, *fl_q8;
+    uint8_t *cos_fs; /* in blocks of 64 rows (fast_scan.h): cap is a multiple of 64 */
     float *importance;
     char (*ids)[ULID_LEN + 1];
     char **text;
@@ -94,12 +99,12 @@ static void cache_free_arrays(space_cache *c)
     cache_clear_rows(c);
     void *arrays[] = {c->mu,         c->sigma,      c->inv_norm, c->sq_norm,  c->q4_scale,
                       c->q8_scale,   c->fl_scale,   c->mu_q4,    c->mu_q8,    c->fl_q8,
-                      c->importance, c->ids,        c->text,     c->meta,     c->tags,
+                      c->cos_fs,     c->importance, c->ids,        c->text,     c->meta,     c->tags,
                       c->event_time, c->created_at, c->archived, c->accessed, c->slots};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
     c->mu = c->sigma = c->inv_norm = c->sq_norm = c->q4_scale = c->q8_scale = c->fl_scale = NULL;
-    c->mu_q4 = NULL;
+    c->mu_q4 = c->cos_fs = NULL;
     c->mu_q8 = c->fl_q8 = NULL;
     c->importance = NULL;
     c->ids = NULL;
@@ -143,7 +148,8 @@ static void cache_refresh_view(space_cache *c)
                                 .mu_q8 = c->mu_q8,
                                 .q8_scale = c->q8_scale,
                                 .fl_q8 = c->fl_q8,
-                                .fl_scale = c->fl_scale};
+                                .fl_scale = c->fl_scale,
+                                .cos_fs = c->cos_fs};
     v->ids = (const char(*)[BASIN_SPACE_ID_LEN + 1]) c->ids;
     v->text = c->text;
     v->meta = c->meta;
@@ -278,6 +284,13 @@ static int cache_reserve(space_cache *c, size_t need)
     }
         SCAN_ARRAYS(SCAN_GROW, d)
 #undef SCAN_GROW
+        /* blocked: the rows of a partly filled block are spread over the whole block */
+        size_t fs_row = basin_fs_row_bytes(c->dim);
+        size_t used = (c->n + BASIN_FS_BLOCK - 1) / BASIN_FS_BLOCK * BASIN_FS_BLOCK * fs_row;
+        void *fs = scan_alloc(c->cos_fs, used, cap * fs_row);
+        if (!fs)
+            return BASIN_ENOMEM;
+        c->cos_fs = fs;
     }
     GROW(importance, cap);
     GROW(ids, cap);
@@ -304,10 +317,13 @@ static void cache_set_vectors(space_cache *c, size_t i, const float *mu, const f
         m[j] = mu[j];
         s[j] = sqrtf(var[j]);
     }
+    uint8_t fs[FS_ROW_MAX];
     basin_scan_row row = {.mu_q4 = c->mu_q4 + i * basin_q4_row_bytes(c->dim),
                           .mu_q8 = c->mu_q8 + i * d,
-                          .fl_q8 = c->fl_q8 + i * 3 * d};
+                          .fl_q8 = c->fl_q8 + i * 3 * d,
+                          .cos_fs = fs};
     basin_scan_row_derive(c->dim, m, s, &row);
+    basin_fs_put_row(c->cos_fs, c->dim, i, fs);
     c->inv_norm[i] = row.inv_norm;
     c->sq_norm[i] = row.sq_norm;
     c->q4_scale[i] = row.q4_scale;
@@ -362,6 +378,9 @@ static void cache_remove(space_cache *c, size_t i)
     memcpy((char *)c->field + i * (row_bytes), (char *)c->field + last * (row_bytes), (row_bytes));
         SCAN_ARRAYS(SCAN_MOVE, d)
 #undef SCAN_MOVE
+        uint8_t fs[FS_ROW_MAX];
+        basin_fs_get_row(c->cos_fs, c->dim, last, fs);
+        basin_fs_put_row(c->cos_fs, c->dim, i, fs);
         c->importance[i] = c->importance[last];
         memcpy(c->ids[i], c->ids[last], ULID_LEN + 1);
         c->text[i] = c->text[last];

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "basin/embed.h"
+#include "basin/fast_scan.h"
 #include "basin/retrieval.h"
 
 /* A small deterministic generator (splitmix64) so that the tests need nothing else. */
@@ -128,6 +129,7 @@ typedef struct space_arrays {
     float *mu, *sigma, *inv_norm, *sq_norm, *q4_scale, *q8_scale, *fl_scale;
     uint8_t *q4;
     int8_t *q8, *fl;
+    uint8_t *fs;
     basin_scan_data S;
 } space_arrays;
 
@@ -148,20 +150,27 @@ static void make_space(space_arrays *a, size_t n, int d)
     a->q4 = malloc(n * q4b);
     a->q8 = malloc(n * d);
     a->fl = malloc(3 * n * d);
+    size_t fsb = basin_fs_row_bytes(d), blocks = (n + BASIN_FS_BLOCK - 1) / BASIN_FS_BLOCK;
+    a->fs = calloc(blocks * BASIN_FS_BLOCK, fsb);
+    uint8_t *fs_row = malloc(fsb);
     for (size_t i = 0; i < n; i++) {
         for (int j = 0; j < d; j++) {
             a->mu[i * d + j] = (float)normal();
             a->sigma[i * d + j] = (float)exp(0.5 * normal());
         }
-        basin_scan_row row = {
-            .mu_q4 = a->q4 + i * q4b, .mu_q8 = a->q8 + i * d, .fl_q8 = a->fl + 3 * i * d};
+        basin_scan_row row = {.mu_q4 = a->q4 + i * q4b,
+                              .mu_q8 = a->q8 + i * d,
+                              .fl_q8 = a->fl + 3 * i * d,
+                              .cos_fs = fs_row};
         basin_scan_row_derive(d, a->mu + i * d, a->sigma + i * d, &row);
+        basin_fs_put_row(a->fs, d, i, fs_row);
         a->inv_norm[i] = row.inv_norm;
         a->sq_norm[i] = row.sq_norm;
         a->q4_scale[i] = row.q4_scale;
         a->q8_scale[i] = row.q8_scale;
         memcpy(a->fl_scale + 3 * i, row.fl_scale, sizeof row.fl_scale);
     }
+    free(fs_row);
     a->S = (basin_scan_data){.d = d,
                              .n = n,
                              .mu = a->mu,
@@ -173,13 +182,14 @@ static void make_space(space_arrays *a, size_t n, int d)
                              .mu_q8 = a->q8,
                              .q8_scale = a->q8_scale,
                              .fl_q8 = a->fl,
-                             .fl_scale = a->fl_scale};
+                             .fl_scale = a->fl_scale,
+                             .cos_fs = a->fs};
 }
 
 static void free_space(space_arrays *a)
 {
     void *p[] = {a->mu,       a->sigma,    a->inv_norm, a->sq_norm, a->q4_scale,
-                 a->q8_scale, a->fl_scale, a->q4,       a->q8,      a->fl};
+                 a->q8_scale, a->fl_scale, a->q4,       a->q8,      a->fl,      a->fs};
     for (size_t k = 0; k < sizeof p / sizeof p[0]; k++)
         free(p[k]);
 }
@@ -347,9 +357,9 @@ START_TEST(compact_copies_round_trip)
                           0.5 * sk * (1 + 1e-6));
             }
         }
-        uint8_t q4[64];
+        uint8_t q4[64], fs[64];
         int8_t q8[D], fl[3 * D];
-        basin_scan_row again = {.mu_q4 = q4, .mu_q8 = q8, .fl_q8 = fl};
+        basin_scan_row again = {.mu_q4 = q4, .mu_q8 = q8, .fl_q8 = fl, .cos_fs = fs};
         basin_scan_row_derive(D, mu, sg, &again);
         ck_assert_int_eq(memcmp(q4, c4, H), 0);
         ck_assert_int_eq(memcmp(fl, a.fl + 3 * i * D, sizeof fl), 0);

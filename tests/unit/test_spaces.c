@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "basin/embed.h"
+#include "basin/fast_scan.h"
 #include "basin/space.h"
 #include "models/run_ctx.h"
 #include "store/store.h"
@@ -316,7 +317,9 @@ static void assert_derived_row(const basin_scan_data *v, size_t i)
     size_t d = (size_t)v->d, q4b = basin_q4_row_bytes(v->d);
     uint8_t *q4 = malloc(q4b);
     int8_t *q8 = malloc(d), *fl = malloc(3 * d);
-    basin_scan_row want = {.mu_q4 = q4, .mu_q8 = q8, .fl_q8 = fl};
+    size_t fsb = basin_fs_row_bytes(v->d);
+    uint8_t *fs = malloc(fsb), *fs_got = malloc(fsb);
+    basin_scan_row want = {.mu_q4 = q4, .mu_q8 = q8, .fl_q8 = fl, .cos_fs = fs};
     basin_scan_row_derive(v->d, v->mu + i * d, v->sigma + i * d, &want);
     ck_assert_float_eq(v->inv_norm[i], want.inv_norm);
     ck_assert_float_eq(v->sq_norm[i], want.sq_norm);
@@ -327,6 +330,10 @@ static void assert_derived_row(const basin_scan_data *v, size_t i)
     ck_assert_int_eq(memcmp(v->mu_q4 + i * q4b, q4, q4b), 0);
     ck_assert_int_eq(memcmp(v->mu_q8 + i * d, q8, d), 0);
     ck_assert_int_eq(memcmp(v->fl_q8 + i * 3 * d, fl, 3 * d), 0);
+    basin_fs_get_row(v->cos_fs, v->d, i, fs_got);
+    ck_assert_int_eq(memcmp(fs_got, fs, fsb), 0);
+    free(fs);
+    free(fs_got);
     free(q4);
     free(q8);
     free(fl);
