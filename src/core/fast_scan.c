@@ -71,8 +71,7 @@ void basin_fs_put_row(uint8_t *blocked, int d, size_t i, const uint8_t *codes)
 void basin_fs_get_row(const uint8_t *blocked, int d, size_t i, uint8_t *codes)
 {
     size_t pairs = fs_pairs(d);
-    const uint8_t *blk =
-        blocked + i / BASIN_FS_BLOCK * pairs * BASIN_FS_BLOCK + i % BASIN_FS_BLOCK;
+    const uint8_t *blk = blocked + i / BASIN_FS_BLOCK * pairs * BASIN_FS_BLOCK + i % BASIN_FS_BLOCK;
     for (size_t p = 0; p < pairs; p++)
         codes[p] = blk[p * BASIN_FS_BLOCK];
 }
@@ -137,8 +136,8 @@ fs_block(size_t pairs, const uint8_t *blk, const uint8_t *lut, __m512i *evens, _
         __m512i r_lo = _mm512_shuffle_epi8(t_lo, _mm512_and_si512(c, low4));
         __m512i r_hi = _mm512_shuffle_epi8(t_hi, _mm512_and_si512(_mm512_srli_epi16(c, 4), low4));
         acc_a = _mm512_add_epi16(acc_a, _mm512_add_epi16(r_lo, r_hi));
-        acc_b = _mm512_add_epi16(acc_b, _mm512_add_epi16(_mm512_srli_epi16(r_lo, 8),
-                                                         _mm512_srli_epi16(r_hi, 8)));
+        acc_b = _mm512_add_epi16(
+            acc_b, _mm512_add_epi16(_mm512_srli_epi16(r_lo, 8), _mm512_srli_epi16(r_hi, 8)));
     }
     *evens = _mm512_sub_epi16(acc_a, _mm512_slli_epi16(acc_b, 8));
     *odds = acc_b;

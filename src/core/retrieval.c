@@ -338,8 +338,8 @@ basin_scan_data basin_scan_window(const basin_scan_data *S, size_t lo, size_t hi
         w.fl_q8 = S->fl_q8 + lo * 3 * d;
         w.fl_scale = S->fl_scale + lo * 3;
     }
-    w.cos_fs = S->cos_fs && lo % BASIN_FS_BLOCK == 0 ? S->cos_fs + lo * basin_fs_row_bytes(S->d)
-                                                     : NULL;
+    w.cos_fs =
+        S->cos_fs && lo % BASIN_FS_BLOCK == 0 ? S->cos_fs + lo * basin_fs_row_bytes(S->d) : NULL;
     return w;
 }
 

@@ -45,12 +45,12 @@
 #include "util/clock.h"
 
 /* Above this many filtered memories, stage "auto" scans the quantised copies first. */
-#define STAGE_THRESHOLD    20000
+#define STAGE_THRESHOLD 20000
 /* From this many memories, with no filter and where the look-up kernel runs, cosine's
  * candidate stage starts with the 2-bit fast scan (fast_scan.h), which keeps FAST_FACTOR
  * times the 4-bit stage's candidates for it: a fifth of the 4-bit copy's bytes scanned. */
-#define FAST_THRESHOLD 50000
-#define FAST_FACTOR    4
+#define FAST_THRESHOLD     50000
+#define FAST_FACTOR        4
 #define HOPFIELD_ALONE_MAX 20000
 
 enum {

@@ -97,10 +97,10 @@ static void cache_clear_rows(space_cache *c)
 static void cache_free_arrays(space_cache *c)
 {
     cache_clear_rows(c);
-    void *arrays[] = {c->mu,         c->sigma,      c->inv_norm, c->sq_norm,  c->q4_scale,
-                      c->q8_scale,   c->fl_scale,   c->mu_q4,    c->mu_q8,    c->fl_q8,
-                      c->cos_fs,     c->importance, c->ids,        c->text,     c->meta,     c->tags,
-                      c->event_time, c->created_at, c->archived, c->accessed, c->slots};
+    void *arrays[] = {
+        c->mu,    c->sigma, c->inv_norm,   c->sq_norm,    c->q4_scale,   c->q8_scale, c->fl_scale,
+        c->mu_q4, c->mu_q8, c->fl_q8,      c->cos_fs,     c->importance, c->ids,      c->text,
+        c->meta,  c->tags,  c->event_time, c->created_at, c->archived,   c->accessed, c->slots};
     for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++)
         free(arrays[k]);
     c->mu = c->sigma = c->inv_norm = c->sq_norm = c->q4_scale = c->q8_scale = c->fl_scale = NULL;

@@ -188,8 +188,8 @@ static void make_space(space_arrays *a, size_t n, int d)
 
 static void free_space(space_arrays *a)
 {
-    void *p[] = {a->mu,       a->sigma,    a->inv_norm, a->sq_norm, a->q4_scale,
-                 a->q8_scale, a->fl_scale, a->q4,       a->q8,      a->fl,      a->fs};
+    void *p[] = {a->mu,       a->sigma, a->inv_norm, a->sq_norm, a->q4_scale, a->q8_scale,
+                 a->fl_scale, a->q4,    a->q8,       a->fl,      a->fs};
     for (size_t k = 0; k < sizeof p / sizeof p[0]; k++)
         free(p[k]);
 }

@@ -767,6 +767,76 @@ START_TEST(large_scans_split_over_threads_match_the_reference)
 }
 END_TEST
 
+/* The ids of memory.retrieve's results for a cosine query over space `name` at `stage`,
+ * into ids[0..10); returns bytes_scanned. */
+static long cosine_top10(const char *name, const float *q, int d, const char *stage,
+                         char ids[10][ULID_LEN + 1])
+{
+    char *params = malloc(32 * (size_t)d + 256);
+    size_t len = (size_t)sprintf(params,
+                                 "{\"space\": \"%s\", \"k\": 10, \"stage\": \"%s\", "
+                                 "\"channels\": {\"cosine\": 1}, \"vector\": [",
+                                 name, stage);
+    for (int j = 0; j < d; j++)
+        len += (size_t)sprintf(params + len, "%s%.9g", j ? "," : "", q[j]);
+    sprintf(params + len, "]}");
+    json_t *v = run_model("memory.retrieve", params, NULL);
+    ck_assert_ptr_nonnull(v);
+    json_t *results = json_object_get(v, "results");
+    ck_assert_uint_eq(json_array_size(results), 10);
+    for (size_t i = 0; i < 10; i++)
+        snprintf(ids[i], ULID_LEN + 1, "%s",
+                 json_string_value(json_object_get(json_array_get(results, i), "id")));
+    long bytes = (long)json_integer_value(json_object_get(v, "bytes_scanned"));
+    json_decref(v);
+    free(params);
+    return bytes;
+}
+
+START_TEST(fast_first_stage_agrees_with_exact)
+{
+    /* 50 000 memories × 32 dims and no filter: cosine's candidate stage starts with the
+     * 2-bit fast scan where its kernel runs (memory_retrieve.c, FAST_THRESHOLD), and then
+     * reads fewer bytes than a 4-bit scan of every row. Reference: the exact stage on the
+     * same queries — the same ten memories in the same order; and with the portable
+     * kernels (no fast stage) the same again. */
+    enum { N = 50000, D = 32, BATCH = 10000 };
+    make_space("fast", D, "none");
+    float *vec = malloc((size_t)N * D * sizeof *vec), q[D];
+    char(*ids)[ULID_LEN + 1] = malloc(BATCH * sizeof *ids);
+    uint64_t x = 0x853C49E6748FEA9BULL;
+    for (size_t i = 0; i < (size_t)N * D; i++) { /* xorshift, uniform in [−1, 1) */
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        vec[i] = (float)((double)(x >> 11) * 0x1.0p-52 - 1.0);
+    }
+    for (size_t b = 0; b < N; b += BATCH)
+        insert("fast", D, BATCH, vec + b * D, NULL, NULL, NULL, NULL, ids);
+    long q4_every_row = (long)N * (64 / 2 + 2 * (long)sizeof(float)); /* basin_scan's count */
+    char exact[10][ULID_LEN + 1], cand[10][ULID_LEN + 1];
+    for (int t = 0; t < 3; t++) {
+        for (int j = 0; j < D; j++)
+            q[j] = vec[(size_t)(101 * t + 7) * D + j] + 0.7f * vec[(size_t)(N - 1 - t) * D + j];
+        cosine_top10("fast", q, D, "exact", exact);
+        for (int portable = 0; portable < 2; portable++) {
+            basin_scan_portable(portable);
+            long bytes = cosine_top10("fast", q, D, "candidates", cand);
+            for (int i = 0; i < 10; i++)
+                ck_assert_msg(strcmp(cand[i], exact[i]) == 0, "query %d portable %d rank %d", t,
+                              portable, i);
+            if (!portable && basin_fs_available())
+                ck_assert_int_lt(bytes, q4_every_row);
+            else
+                ck_assert_int_ge(bytes, q4_every_row);
+        }
+        basin_scan_portable(false);
+    }
+    free(vec);
+    free(ids);
+}
+END_TEST
+
 START_TEST(complete_recovers_pattern)
 {
     /* memory.complete over 30 ±1 patterns in d = 64: a cue with a quarter of the entries
@@ -868,6 +938,7 @@ static Suite *spaces_suite(void)
     tcase_add_test(tc, retrieve_channels_and_fusion);
     tcase_add_test(tc, retrieval_counts_accesses);
     tcase_add_test(tc, large_scans_split_over_threads_match_the_reference);
+    tcase_add_test(tc, fast_first_stage_agrees_with_exact);
     tcase_add_test(tc, complete_recovers_pattern);
     tcase_add_test(tc, concurrent_readers_and_writer);
     suite_add_tcase(s, tc);
