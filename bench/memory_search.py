@@ -20,7 +20,8 @@ machine weighs on all sides alike:
   numbers (decimal parsing of 2 × D numbers on the server);
 - stage: the default (`auto`: above 20 000 memories a scan of a compact copy — 4-bit means
   for cosine, the 8-bit features of the local Fisher form for fisher_rao — then an exact
-  float32 rerank of its candidates) and `exact` (the float32 scan of every memory);
+  float32 rerank of its candidates; for cosine from 50 000 memories the 4-bit scan reads
+  only the rows a 2-bit fast scan keeps) and `exact` (the float32 scan of every memory);
 - NumPy: the same metric vectorised over the same float32 arrays, then argpartition for the
   top 10: cosine as X @ q with precomputed norms; Fisher-Rao by its closed form
   elementwise, both over the whole array and in blocks of 512 rows (whose temporaries stay

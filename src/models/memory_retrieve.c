@@ -12,7 +12,8 @@
  *       features of the local Fisher form for both Fisher metrics) that keeps `candidates`
  *       memories (default max(10·depth, m) with m = 2000 for fisher_rao, 1000 for cosine,
  *       500 for the others), reranked by the float32 scan of the metric itself; the kept
- *       ones get their value in double;
+ *       ones get their value in double. Cosine over a large space without a filter first
+ *       narrows the 4-bit scan to 4·C memories by the 2-bit fast scan (fast_scan.h);
  *   bm25       FTS5 over the memory texts (the provider's text search);
  *   temporal   |event time − query time|, nearest first;
  *   hopfield   one or more modern-Hopfield steps ξ ← X softmax(β Xᵀ ξ) from the query over
