@@ -20,8 +20,9 @@
  * rows at once. Without it the portable scorer gives the same integers, much slower (the
  * retrieval model then keeps its 4-bit stage: basin_fs_available).
  *
- * On random unit vectors in d = 384 (100 000 rows, 20 random queries) the true top 10 by
- * cosine were all within the best 560 rows by this score.
+ * On random unit vectors in d = 384 (100 000 rows, 20 random queries; a NumPy model of this
+ * score) the true top 10 by cosine were all within the best 560 rows by it — the retrieval
+ * model keeps 1 600 and more (memory_retrieve.c, FAST_FACTOR).
  */
 #ifndef BASIN_FAST_SCAN_H
 #define BASIN_FAST_SCAN_H
@@ -29,8 +30,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "basin/retrieval.h"
 
 #define BASIN_FS_BLOCK 64
 
@@ -66,10 +65,12 @@ void basin_fs_scores(int d, const uint8_t *blocked, const uint8_t *lut, size_t b
 void basin_fs_scores_portable(int d, const uint8_t *blocked, const uint8_t *lut, size_t b0,
                               size_t b1, uint16_t *score);
 
-/* Scores rows [lo, hi) of S (lo a multiple of BASIN_FS_BLOCK, hi ≤ S->n; S->cos_fs set)
- * and offers each to top with key −score (top's base is ignored: rows of S are pushed).
- * Returns the bytes of codes read. */
-size_t basin_fs_scan(const basin_scan_data *S, const uint8_t *lut, size_t lo, size_t hi,
-                     basin_topk *top);
+/* The k best rows of score[0..n) — higher scores first, and among equal scores the smaller
+ * rows, the order of a basin_topk with key −score — written to rows[] in increasing row
+ * order (ready for a scan of those rows); returns min(k, n). rows must have room for n
+ * entries (the rest is scratch). No sort: a histogram of a sample of the scores sets a
+ * floor, one pass lists the rows that reach it, and histograms of those rows' scores find
+ * the exact threshold. */
+size_t basin_fs_select(const uint16_t *score, size_t n, size_t k, uint32_t *rows);
 
 #endif

@@ -14,6 +14,8 @@
 #include <stdatomic.h>
 #include <string.h>
 
+#include "basin/retrieval.h"
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #define HAVE_FS_KERNEL 1
@@ -147,55 +149,27 @@ __attribute__((target("avx512f,avx512bw"))) static void
 fs_scores_avx512(size_t pairs, const uint8_t *blocked, const uint8_t *lut, size_t b0, size_t b1,
                  uint16_t *score)
 {
+    /* interleave: lane i of evens and of odds → rows 2i and 2i + 1 */
+    short lo_idx[32], hi_idx[32];
+    for (short i = 0; i < 16; i++) {
+        lo_idx[2 * i] = i;
+        lo_idx[2 * i + 1] = (short)(32 + i);
+        hi_idx[2 * i] = (short)(16 + i);
+        hi_idx[2 * i + 1] = (short)(48 + i);
+    }
+    const __m512i lo_perm = _mm512_loadu_si512((const void *)lo_idx);
+    const __m512i hi_perm = _mm512_loadu_si512((const void *)hi_idx);
     for (size_t b = b0; b < b1; b++) {
         __m512i ev, od;
         fs_block(pairs, blocked + b * pairs * BASIN_FS_BLOCK, lut, &ev, &od);
-        /* interleave: lanes (even i, odd i) → rows 2i, 2i + 1 */
-        uint16_t e[32], o[32];
-        _mm512_storeu_si512((void *)e, ev);
-        _mm512_storeu_si512((void *)o, od);
         uint16_t *out = score + (b - b0) * BASIN_FS_BLOCK;
-        for (size_t i = 0; i < 32; i++) {
-            out[2 * i] = e[i];
-            out[2 * i + 1] = o[i];
-        }
-    }
-}
-
-/* The scan: rows whose score reaches the bar (the top-k's worst kept score) are offered;
- * the others cost one vector comparison per 32 rows. */
-__attribute__((target("avx512f,avx512bw"))) static void
-fs_scan_avx512(size_t pairs, const uint8_t *blocked, const uint8_t *lut, size_t lo, size_t hi,
-               basin_topk *top)
-{
-    for (size_t b = lo / BASIN_FS_BLOCK; b * BASIN_FS_BLOCK < hi; b++) {
-        __m512i ev, od;
-        fs_block(pairs, blocked + b * pairs * BASIN_FS_BLOCK, lut, &ev, &od);
-        uint16_t bar = top->bar_set ? (uint16_t)-top->bar.key : 0;
-        __m512i v = _mm512_set1_epi16((short)bar);
-        uint32_t me = (uint32_t)_mm512_cmpge_epu16_mask(ev, v);
-        uint32_t mo = (uint32_t)_mm512_cmpge_epu16_mask(od, v);
-        if (!(me | mo))
-            continue;
-        uint16_t e[32], o[32];
-        _mm512_storeu_si512((void *)e, ev);
-        _mm512_storeu_si512((void *)o, od);
-        size_t row0 = b * BASIN_FS_BLOCK;
-        for (; me; me &= me - 1) {
-            size_t i = (size_t)__builtin_ctz(me), row = row0 + 2 * i;
-            if (row < hi)
-                basin_topk_push(top, -(float)e[i], (uint32_t)row);
-        }
-        for (; mo; mo &= mo - 1) {
-            size_t i = (size_t)__builtin_ctz(mo), row = row0 + 2 * i + 1;
-            if (row < hi)
-                basin_topk_push(top, -(float)o[i], (uint32_t)row);
-        }
+        _mm512_storeu_si512((void *)out, _mm512_permutex2var_epi16(ev, lo_perm, od));
+        _mm512_storeu_si512((void *)(out + 32), _mm512_permutex2var_epi16(ev, hi_perm, od));
     }
 }
 #endif
 
-/* Set by basin_scan_portable (retrieval.c) through this hook. */
+/* Whether this machine has the kernel's instructions (asked once). */
 static bool fs_kernel_runs(void)
 {
 #ifdef HAVE_FS_KERNEL
@@ -229,23 +203,115 @@ void basin_fs_scores(int d, const uint8_t *blocked, const uint8_t *lut, size_t b
     basin_fs_scores_portable(d, blocked, lut, b0, b1, score);
 }
 
-size_t basin_fs_scan(const basin_scan_data *S, const uint8_t *lut, size_t lo, size_t hi,
-                     basin_topk *top)
+/* The bin of a histogram of `bins` bins where the count from the top reaches `need` (the
+ * lowest bin if it never does); *above gets the count of the bins above it. */
+static size_t reach_from_top(const uint32_t *hist, size_t bins, size_t need, size_t *above)
 {
-    size_t pairs = fs_pairs(S->d);
-    if (hi <= lo)
-        return 0;
+    size_t cum = 0, b = bins - 1;
+    for (; b > 0 && cum + hist[b] < need; b--)
+        cum += hist[b];
+    *above = cum;
+    return b;
+}
+
+/* The exact selection over the rows listed in idx[0..m) (in increasing order), whose
+ * scores are score[idx[i]]: a histogram of the high bytes, one of the low bytes within the
+ * threshold's bin, and a collecting pass. k ≤ m. */
+static size_t select_exact(const uint16_t *score, const uint32_t *idx, size_t m, size_t k,
+                           uint32_t *rows)
+{
+    uint32_t hist[256] = {0};
+    size_t above_hi, above_lo;
+    for (size_t i = 0; i < m; i++)
+        hist[score[idx ? idx[i] : i] >> 8]++;
+    size_t hi = reach_from_top(hist, 256, k, &above_hi);
+    memset(hist, 0, sizeof hist);
+    for (size_t i = 0; i < m; i++) {
+        uint16_t v = score[idx ? idx[i] : i];
+        if ((size_t)(v >> 8) == hi)
+            hist[v & 255u]++;
+    }
+    size_t lo = reach_from_top(hist, 256, k - above_hi, &above_lo);
+    /* every row above the threshold, then rows at it in row order until k */
+    uint16_t t = (uint16_t)(hi << 8 | lo);
+    size_t ties = k - above_hi - above_lo, out = 0;
+    for (size_t i = 0; i < m; i++) {
+        uint32_t r = idx ? idx[i] : (uint32_t)i;
+        if (score[r] > t || (score[r] == t && ties > 0)) {
+            ties -= score[r] == t;
+            rows[out++] = r;
+        }
+    }
+    return out;
+}
+
+/* The sampled floor: a histogram of every SAMPLE_STEP-th score (in bins of 16 scores)
+ * places a floor that about SAMPLE_MARGIN · k rows reach; the rows at or above it are
+ * listed in one pass and the exact selection runs over them. Should the floor let fewer
+ * than k rows through, the selection runs over every row. */
+#define SAMPLE_STEP   16
+#define SAMPLE_MARGIN 2
+
+/* The rows i < n with score[i] ≥ floor, in order, into rows[]; returns their count. */
+static size_t list_at_least(const uint16_t *score, size_t n, uint16_t floor, uint32_t *rows)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        rows[m] = (uint32_t)i;
+        m += score[i] >= floor;
+    }
+    return m;
+}
+
 #ifdef HAVE_FS_KERNEL
-    if (basin_fs_available()) {
-        fs_scan_avx512(pairs, S->cos_fs, lut, lo, hi, top);
-        return (hi - lo) * pairs;
+/* The same, 32 scores per comparison and 16 row numbers per compressing store. */
+__attribute__((target("avx512f,avx512bw"))) static size_t
+list_at_least_avx512(const uint16_t *score, size_t n, uint16_t floor, uint32_t *rows)
+{
+    const __m512i bar = _mm512_set1_epi16((short)floor), step = _mm512_set1_epi32(16);
+    __m512i idx = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    size_t m = 0, i = 0;
+    for (; i + 32 <= n; i += 32) {
+        __mmask32 k = _mm512_cmpge_epu16_mask(_mm512_loadu_si512((const void *)(score + i)), bar);
+        __mmask16 k0 = (__mmask16)k, k1 = (__mmask16)(k >> 16);
+        _mm512_mask_compressstoreu_epi32(rows + m, k0, idx);
+        m += (size_t)__builtin_popcount(k0);
+        idx = _mm512_add_epi32(idx, step);
+        _mm512_mask_compressstoreu_epi32(rows + m, k1, idx);
+        m += (size_t)__builtin_popcount(k1);
+        idx = _mm512_add_epi32(idx, step);
     }
+    for (; i < n; i++) {
+        rows[m] = (uint32_t)i;
+        m += score[i] >= floor;
+    }
+    return m;
+}
 #endif
-    uint16_t score[BASIN_FS_BLOCK];
-    for (size_t b = lo / BASIN_FS_BLOCK; b * BASIN_FS_BLOCK < hi; b++) {
-        basin_fs_scores_portable(S->d, S->cos_fs, lut, b, b + 1, score);
-        for (size_t j = 0; j < BASIN_FS_BLOCK && b * BASIN_FS_BLOCK + j < hi; j++)
-            basin_topk_push(top, -(float)score[j], (uint32_t)(b * BASIN_FS_BLOCK + j));
+
+size_t basin_fs_select(const uint16_t *score, size_t n, size_t k, uint32_t *rows)
+{
+    if (k >= n) {
+        for (size_t i = 0; i < n; i++)
+            rows[i] = (uint32_t)i;
+        return n;
     }
-    return (hi - lo) * pairs;
+    if (k == 0)
+        return 0;
+    uint32_t hist[4096] = {0};
+    for (size_t i = 0; i < n; i += SAMPLE_STEP)
+        hist[score[i] >> 4]++;
+    size_t above, want = SAMPLE_MARGIN * k / SAMPLE_STEP + 1;
+    uint16_t floor = (uint16_t)(reach_from_top(hist, 4096, want, &above) << 4);
+    /* rows holds the listed rows first (in row order): they are read before written */
+    size_t m;
+#ifdef HAVE_FS_KERNEL
+    if (basin_fs_available())
+        m = list_at_least_avx512(score, n, floor, rows);
+    else
+#endif
+        m = list_at_least(score, n, floor, rows);
+    if (m < k || m > n / 2)
+        return select_exact(score, NULL, n, k, rows);
+    return select_exact(score, rows, m, k, rows);
 }

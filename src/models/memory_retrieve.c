@@ -10,7 +10,7 @@
  *       scan, or for large sets (stage "candidates+rerank") a scan of the compact copies
  *       (retrieval.h: 4-bit means for cosine, 8-bit means for euclidean, the 8-bit
  *       features of the local Fisher form for both Fisher metrics) that keeps `candidates`
- *       memories (default max(10·depth, m) with m = 2000 for fisher_rao, 1000 for cosine,
+ *       memories (default max(10·depth, m) with m = 2000 for fisher_rao, 400 for cosine,
  *       500 for the others), reranked by the float32 scan of the metric itself; the kept
  *       ones get their value in double. Cosine over a large space without a filter first
  *       narrows the 4-bit scan to 4·C memories by the 2-bit fast scan (fast_scan.h);
@@ -291,7 +291,8 @@ typedef struct scan_job {
     const basin_scan_data *S;
     const float *q, *qs;
     const uint32_t *rows; /* NULL: every row of S */
-    const uint8_t *lut;   /* the fast scan's tables: every row of S by basin_fs_scan */
+    const uint8_t *lut;   /* the fast scan's tables: scores of every row of S into score */
+    uint16_t *score;
     size_t n, chunks;
     bool quantised;
     atomic_size_t next; /* the next chunk to take */
@@ -322,8 +323,9 @@ static void *scan_part_run(void *arg)
         if (hi <= lo)
             continue;
         if (j->lut) {
-            p->top.base = 0;
-            bytes = basin_fs_scan(j->S, j->lut, lo, hi, &p->top);
+            basin_fs_scores(j->S->d, j->S->cos_fs, j->lut, lo / BASIN_FS_BLOCK,
+                            (hi + BASIN_FS_BLOCK - 1) / BASIN_FS_BLOCK, j->score + lo);
+            bytes = (hi - lo) * basin_fs_row_bytes(j->S->d);
         } else if (j->rows) {
             p->top.base = 0;
             bytes =
@@ -359,24 +361,28 @@ static int scan_threads(basin_metric m, bool quantised, bool listed, size_t n, i
 }
 
 /* basin_scan over rows[0..n) (every row of S when rows is NULL) into top (base 0), split
- * over threads when large — or, given the tables lut, the fast scan of every row of S
- * (rows NULL, n = S->n); returns the bytes read (0 when out of memory). The parts' top-k
- * buffers live in `scratch` (room for SCAN_THREADS_MAX · 2 · top->k hits; NULL: do not
- * split). */
+ * over threads when large — or, given the tables lut, the fast-scan scores of every row of
+ * S (rows NULL, n = S->n) into score[0..n rounded up to a block) instead; returns the bytes
+ * read (0 when out of memory). The parts' top-k buffers live in `scratch` (room for
+ * SCAN_THREADS_MAX · 2 · top->k hits; NULL: do not split). */
 static size_t scan_split(basin_metric m, const basin_scan_data *S, const float *q, const float *qs,
                          const uint32_t *rows, size_t n, bool quantised, const uint8_t *lut,
-                         basin_topk *top, basin_hit *scratch)
+                         uint16_t *score, basin_topk *top, basin_hit *scratch)
 {
     int T = scratch ? scan_threads(m, quantised, rows != NULL, n, S->d) : 1;
+    if (T == 1 && lut) {
+        basin_fs_scores(S->d, S->cos_fs, lut, 0, (n + BASIN_FS_BLOCK - 1) / BASIN_FS_BLOCK, score);
+        return n * basin_fs_row_bytes(S->d);
+    }
     if (T == 1)
-        return lut ? basin_fs_scan(S, lut, 0, n, top)
-                   : basin_scan(m, S, q, qs, rows, n, quantised, top);
+        return basin_scan(m, S, q, qs, rows, n, quantised, top);
     scan_job job = {.m = m,
                     .S = S,
                     .q = q,
                     .qs = qs,
                     .rows = rows,
                     .lut = lut,
+                    .score = score,
                     .n = n,
                     .chunks = (size_t)T * SCAN_CHUNKS,
                     .quantised = quantised};
@@ -386,7 +392,8 @@ static size_t scan_split(basin_metric m, const basin_scan_data *S, const float *
     bool started[SCAN_THREADS_MAX] = {false};
     for (int t = 0; t < T; t++) {
         parts[t] = (scan_part){.job = &job};
-        basin_topk_init(&parts[t].top, scratch + (size_t)t * 2 * top->k, top->k);
+        if (top) /* scores go to job.score instead */
+            basin_topk_init(&parts[t].top, scratch + (size_t)t * 2 * top->k, top->k);
         if (t > 0)
             started[t] = pthread_create(&tid[t], NULL, scan_part_run, &parts[t]) == 0;
     }
@@ -398,7 +405,7 @@ static size_t scan_split(basin_metric m, const basin_scan_data *S, const float *
             pthread_join(tid[t], NULL);
         bytes += parts[t].bytes;
         failed = failed || parts[t].failed;
-        for (size_t i = 0; i < parts[t].top.n; i++)
+        for (size_t i = 0; top && i < parts[t].top.n; i++)
             basin_topk_push(top, parts[t].top.h[i].key, parts[t].top.h[i].row);
     }
     return failed ? 0 : bytes;
@@ -412,16 +419,20 @@ static int cmp_row(const void *a, const void *b)
 
 /* Candidates a compact scan keeps at least, per metric: its keys approximate the metric
  * (retrieval.h), so it keeps more than the depth and the float32 scan reranks them. The
- * 4-bit cosine errs by ~1e-2 of a cosine at d = 384 and the 8-bit Euclidean and local
- * Fisher keys by far less; the local form only approximates Fisher–Rao itself, and ranks
- * its top 50 within the first 2000 on the data of bench/memory_search.py. */
+ * 4-bit cosine errs by ~1e-2 of a cosine at d = 384 — on random unit vectors, the hardest
+ * case for quantised keys (every cosine near 0), the true top 10 of 20 queries ranked at
+ * worst 34th by it over 100 000 memories of d = 384 (a NumPy model of these keys), so 400
+ * leaves a factor of 10 — and the 8-bit
+ * Euclidean and local Fisher keys err by far less; the local form only approximates
+ * Fisher–Rao itself, and ranks its top 50 within the first 2000 on the data of
+ * bench/memory_search.py. */
 static size_t candidates_min(basin_metric m)
 {
     switch (m) {
     case BASIN_METRIC_FISHER_RAO:
         return 2000;
     case BASIN_METRIC_COSINE:
-        return 1000;
+        return 400;
     case BASIN_METRIC_FISHER_LOCAL:
     case BASIN_METRIC_EUCLIDEAN:
         break;
@@ -468,27 +479,31 @@ static int vector_channel(run_state *st, basin_metric m, ch_list *out)
     out->n = 0;
     if (depth == 0)
         return 0;
-    size_t cap = 2 * (fast ? c_fast : cand ? c_keep : depth); /* top-k buffers hold 2k */
+    size_t cap = 2 * (cand ? c_keep : depth); /* top-k buffers hold 2k */
     basin_hit *buf = malloc(cap * sizeof *buf);
     basin_hit *scratch = malloc(SCAN_THREADS_MAX * cap * sizeof *scratch);
-    uint32_t *crow = cand ? malloc((fast ? c_fast : c_keep) * sizeof *crow) : NULL;
+    uint32_t *crow = cand ? malloc((fast ? n : c_keep) * sizeof *crow) : NULL; /* n: select */
     uint8_t *lut = fast ? malloc(basin_fs_lut_bytes(sp->dim)) : NULL;
+    uint16_t *score =
+        fast ? malloc((n + BASIN_FS_BLOCK - 1) / BASIN_FS_BLOCK * BASIN_FS_BLOCK * sizeof *score)
+             : NULL;
     ch_hit *hits = malloc(depth * sizeof *hits);
-    int rc = buf && hits && scratch && (!cand || crow) && (!fast || lut) ? 0 : BASIN_ENOMEM;
+    int rc =
+        buf && hits && scratch && (!cand || crow) && (!fast || (lut && score)) ? 0 : BASIN_ENOMEM;
     basin_topk top;
     const uint32_t *rows = st->rows;
     size_t n_scan = n, bytes;
-    if (rc == 0 && fast) {
+    if (rc == 0 && fast) { /* the c_fast best by the fast scan, in row order */
         basin_fs_lut(sp->dim, st->q, lut);
-        basin_topk_init(&top, buf, c_fast);
-        bytes = scan_split(m, &sp->scan, st->q, st->qs, NULL, n, true, lut, &top, scratch);
-        st->bytes += bytes;
-        n_scan = kept_rows(&top, crow);
+        st->bytes +=
+            scan_split(m, &sp->scan, st->q, st->qs, NULL, n, true, lut, score, NULL, scratch);
+        n_scan = basin_fs_select(score, n, c_fast, crow);
         rows = crow;
     }
     if (rc == 0 && cand) {
         basin_topk_init(&top, buf, c_keep);
-        bytes = scan_split(m, &sp->scan, st->q, st->qs, rows, n_scan, true, NULL, &top, scratch);
+        bytes =
+            scan_split(m, &sp->scan, st->q, st->qs, rows, n_scan, true, NULL, NULL, &top, scratch);
         st->bytes += bytes;
         rc = bytes ? 0 : BASIN_ENOMEM;
         n_scan = kept_rows(&top, crow);
@@ -499,7 +514,8 @@ static int vector_channel(run_state *st, basin_metric m, ch_list *out)
     size_t got = 0;
     if (rc == 0) {
         basin_topk_init(&top, buf, depth);
-        bytes = scan_split(m, &sp->scan, st->q, st->qs, rows, n_scan, false, NULL, &top, scratch);
+        bytes =
+            scan_split(m, &sp->scan, st->q, st->qs, rows, n_scan, false, NULL, NULL, &top, scratch);
         st->bytes += bytes;
         rc = bytes || !n_scan ? 0 : BASIN_ENOMEM;
         got = basin_topk_sort(&top);
@@ -515,6 +531,7 @@ static int vector_channel(run_state *st, basin_metric m, ch_list *out)
     free(scratch);
     free(crow);
     free(lut);
+    free(score);
     if (rc) {
         free(hits);
         return rc;
@@ -639,7 +656,7 @@ static int hopfield_channel(run_state *st, const ch_list *lists, ch_list *out)
         basin_topk top;
         basin_topk_init(&top, buf, keep);
         size_t bytes = scan_split(BASIN_METRIC_COSINE, &st->sp->scan, st->q, st->qs, st->rows,
-                                  st->n_rows, true, NULL, &top, scratch);
+                                  st->n_rows, true, NULL, NULL, &top, scratch);
         st->bytes += bytes;
         m = basin_topk_sort(&top);
         for (size_t i = 0; i < m; i++)

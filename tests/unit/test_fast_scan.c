@@ -164,8 +164,8 @@ START_TEST(kernel_and_portable_scores_are_the_definition)
 }
 END_TEST
 
-/* n random rows of d: the blocked codes of their means in a scan data. */
-static basin_scan_data random_space(size_t n, int d, float *mu, uint8_t **blocked)
+/* n random rows of d into mu, and the blocked codes of their means into *blocked. */
+static void random_space(size_t n, int d, float *mu, uint8_t **blocked)
 {
     size_t rb = basin_fs_row_bytes(d);
     *blocked = calloc((n + 63) / 64 * 64, rb);
@@ -177,7 +177,6 @@ static basin_scan_data random_space(size_t n, int d, float *mu, uint8_t **blocke
         basin_fs_put_row(*blocked, d, i, codes);
     }
     free(codes);
-    return (basin_scan_data){.d = d, .n = n, .mu = mu, .cos_fs = *blocked};
 }
 
 static int cmp_hit_ref(const void *a, const void *b)
@@ -188,37 +187,41 @@ static int cmp_hit_ref(const void *a, const void *b)
     return (x->row > y->row) - (x->row < y->row);
 }
 
-START_TEST(scan_keeps_the_best_scores)
+static int cmp_u32(const void *a, const void *b)
 {
-    /* Reference: every row's score sorted (key −score, then row), brute force. n = 1000 is
-     * not a whole number of blocks; windows [0, n) and [128, n) (a block boundary). */
-    enum { N = 1000, D = 40, K = 50 };
-    float *mu = malloc((size_t)N * D * sizeof *mu), q[D];
-    uint8_t *blocked, *lut = malloc(basin_fs_lut_bytes(D));
-    basin_scan_data S = random_space(N, D, mu, &blocked);
-    for (int j = 0; j < D; j++)
-        q[j] = (float)normal();
-    basin_fs_lut(D, q, lut);
-    uint16_t score[1024];
-    basin_fs_scores_portable(D, blocked, lut, 0, (N + 63) / 64, score);
-    for (size_t lo = 0; lo <= 128; lo += 128) {
-        basin_hit all[N], buf[2 * K];
-        size_t m = 0;
-        for (size_t i = lo; i < N; i++)
-            all[m++] = (basin_hit){-(float)score[i], (uint32_t)i};
-        qsort(all, m, sizeof *all, cmp_hit_ref);
-        basin_topk top;
-        basin_topk_init(&top, buf, K);
-        ck_assert_uint_eq(basin_fs_scan(&S, lut, lo, N, &top), (N - lo) * basin_fs_row_bytes(D));
-        ck_assert_uint_eq(basin_topk_sort(&top), K);
-        for (size_t i = 0; i < K; i++) {
-            ck_assert_uint_eq(buf[i].row, all[i].row);
-            ck_assert_float_eq(buf[i].key, all[i].key);
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
+START_TEST(select_keeps_the_best_scores)
+{
+    /* Reference: brute force — every row as a hit (key −score, row), sorted in the top-k's
+     * order, the first k, then in row order. Scores over the whole 16-bit range, and
+     * squeezed into a few values (ties at the threshold, and a threshold bin shared by
+     * thousands); k from 0 to past n. */
+    enum { N = 5000 };
+    uint16_t score[N];
+    basin_hit all[N];
+    uint32_t want[N], got[N]; /* room for N: basin_fs_select's scratch */
+    size_t ks[] = {0, 1, 7, 1000, N - 1, N, N + 5};
+    for (int spread = 0; spread < 3; spread++) {
+        for (size_t i = 0; i < N; i++) {
+            uint64_t r = next_u64();
+            score[i] = spread == 0   ? (uint16_t)r
+                       : spread == 1 ? (uint16_t)(300 + r % 5)
+                                     : (uint16_t)(r % 3 << 8 | 17);
+            all[i] = (basin_hit){-(float)score[i], (uint32_t)i};
+        }
+        qsort(all, N, sizeof *all, cmp_hit_ref);
+        for (size_t t = 0; t < sizeof ks / sizeof ks[0]; t++) {
+            size_t k = ks[t], m = k < N ? k : N;
+            for (size_t i = 0; i < m; i++)
+                want[i] = all[i].row;
+            qsort(want, m, sizeof *want, cmp_u32);
+            ck_assert_uint_eq(basin_fs_select(score, N, k, got), m);
+            ck_assert_msg(memcmp(got, want, m * sizeof *got) == 0, "spread %d k %zu", spread, k);
         }
     }
-    free(mu);
-    free(blocked);
-    free(lut);
 }
 END_TEST
 
@@ -277,7 +280,7 @@ static Suite *fast_scan_suite(void)
     tcase_add_test(tc, blocked_layout_round_trip);
     tcase_add_test(tc, tables_stay_within_their_bounds);
     tcase_add_test(tc, kernel_and_portable_scores_are_the_definition);
-    tcase_add_test(tc, scan_keeps_the_best_scores);
+    tcase_add_test(tc, select_keeps_the_best_scores);
     tcase_add_test(tc, true_neighbours_score_high);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
