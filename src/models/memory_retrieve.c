@@ -49,7 +49,8 @@
 #define STAGE_THRESHOLD 20000
 /* From this many memories, with no filter and where the look-up kernel runs, cosine's
  * candidate stage starts with the 2-bit fast scan (fast_scan.h), which keeps FAST_FACTOR
- * times the 4-bit stage's candidates for it: a fifth of the 4-bit copy's bytes scanned. */
+ * times the 4-bit stage's candidates for it: half the bytes of the 4-bit copy, scored by
+ * table look-ups, and the 4-bit stage then reads only the rows kept. */
 #define FAST_THRESHOLD     50000
 #define FAST_FACTOR        4
 #define HOPFIELD_ALONE_MAX 20000
@@ -419,13 +420,12 @@ static int cmp_row(const void *a, const void *b)
 
 /* Candidates a compact scan keeps at least, per metric: its keys approximate the metric
  * (retrieval.h), so it keeps more than the depth and the float32 scan reranks them. The
- * 4-bit cosine errs by ~1e-2 of a cosine at d = 384 — on random unit vectors, the hardest
+ * 4-bit cosine errs by ~1e-2 of a cosine at d = 384: on random unit vectors, the hardest
  * case for quantised keys (every cosine near 0), the true top 10 of 20 queries ranked at
- * worst 34th by it over 100 000 memories of d = 384 (a NumPy model of these keys), so 400
- * leaves a factor of 10 — and the 8-bit
- * Euclidean and local Fisher keys err by far less; the local form only approximates
- * Fisher–Rao itself, and ranks its top 50 within the first 2000 on the data of
- * bench/memory_search.py. */
+ * worst 34th by these keys over 100 000 memories (a NumPy model of them), so 400 leaves a
+ * factor of 10. The 8-bit Euclidean and local Fisher keys err by far less; the local form
+ * only approximates Fisher–Rao itself, and ranks its top 50 within the first 2000 on the
+ * data of bench/memory_search.py. */
 static size_t candidates_min(basin_metric m)
 {
     switch (m) {
