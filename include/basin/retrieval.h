@@ -174,8 +174,9 @@ size_t basin_scan(basin_metric m, const basin_scan_data *S, const float *q_mu, c
 /* Makes the scans use their portable kernels only (on: true), not the instructions this
  * machine may add (AVX-512 VNNI); for tests, which compare the two: keys are the same. */
 void basin_scan_portable(bool on);
-/* Whether basin_scan_portable(true) is in force. */
-bool basin_scan_is_portable(void);
+/* Whether scans may use AVX-512BW (the fast scan's look-ups, fast_scan.h): the machine has
+ * it and basin_scan_portable has not turned it off. */
+bool basin_scan_avx512bw(void);
 
 /* ---- fusion -------------------------------------------------------------------------- */
 

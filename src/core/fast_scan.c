@@ -11,7 +11,6 @@
 #include "basin/fast_scan.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <string.h>
 
 #include "basin/retrieval.h"
@@ -169,26 +168,13 @@ fs_scores_avx512(size_t pairs, const uint8_t *blocked, const uint8_t *lut, size_
 }
 #endif
 
-/* Whether this machine has the kernel's instructions (asked once). */
-static bool fs_kernel_runs(void)
+bool basin_fs_available(void)
 {
 #ifdef HAVE_FS_KERNEL
-    static atomic_int known = -1; /* threads that race here all compute the same */
-    int k = atomic_load_explicit(&known, memory_order_relaxed);
-    if (k < 0) {
-        __builtin_cpu_init();
-        k = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
-        atomic_store_explicit(&known, k, memory_order_relaxed);
-    }
-    return k;
+    return basin_scan_avx512bw();
 #else
     return false;
 #endif
-}
-
-bool basin_fs_available(void)
-{
-    return fs_kernel_runs() && !basin_scan_is_portable();
 }
 
 void basin_fs_scores(int d, const uint8_t *blocked, const uint8_t *lut, size_t b0, size_t b1,

@@ -553,26 +553,34 @@ void basin_scan_portable(bool on)
     atomic_store(&portable_only, on);
 }
 
-bool basin_scan_is_portable(void)
-{
-    return atomic_load_explicit(&portable_only, memory_order_relaxed);
-}
-
-/* True when the VNNI kernel may run: the machine has it and tests have not turned it off. */
-static bool use_vnni(void)
+/* The AVX-512 extensions this machine has, asked once: bit 0 AVX-512BW (with F), bit 1
+ * AVX-512 VNNI (with BW). */
+static unsigned avx512_extensions(void)
 {
 #ifdef HAVE_VNNI_KERNEL
     static atomic_int known = -1; /* threads that race here all compute the same */
     int k = atomic_load_explicit(&known, memory_order_relaxed);
     if (k < 0) {
         __builtin_cpu_init();
-        k = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bw");
+        int bw = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+        k = bw | (bw && __builtin_cpu_supports("avx512vnni")) << 1;
         atomic_store_explicit(&known, k, memory_order_relaxed);
     }
-    return k && !atomic_load_explicit(&portable_only, memory_order_relaxed);
+    return atomic_load_explicit(&portable_only, memory_order_relaxed) ? 0u : (unsigned)k;
 #else
-    return false;
+    return 0;
 #endif
+}
+
+bool basin_scan_avx512bw(void)
+{
+    return avx512_extensions() & 1u;
+}
+
+/* True when the VNNI kernel may run: the machine has it and tests have not turned it off. */
+static bool use_vnni(void)
+{
+    return avx512_extensions() & 2u;
 }
 
 /* Euclidean on mu_q8: key ‖a‖² − 2a·q + ‖q‖². */

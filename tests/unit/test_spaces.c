@@ -682,6 +682,21 @@ START_TEST(retrieval_counts_accesses)
 }
 END_TEST
 
+/* n floats uniform in [−1, 1) by xorshift from seed (non-zero); the caller frees them. */
+static float *uniform_vectors(size_t n, uint64_t seed)
+{
+    float *v = malloc(n * sizeof *v);
+    ck_assert_ptr_nonnull(v);
+    uint64_t x = seed;
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        v[i] = (float)((double)(x >> 11) * 0x1.0p-52 - 1.0);
+    }
+    return v;
+}
+
 START_TEST(large_scans_split_over_threads_match_the_reference)
 {
     /* 4096 memories × 256 dims: every scan here is large enough to be split over threads
@@ -691,14 +706,7 @@ START_TEST(large_scans_split_over_threads_match_the_reference)
      * data. Under ThreadSanitizer this is also the race check of the split. */
     enum { N = 4096, D = 256 };
     make_space("big", D, "none");
-    float *vec = malloc((size_t)N * D * sizeof *vec);
-    uint64_t x = 0x9E3779B97F4A7C15ULL;
-    for (size_t i = 0; i < (size_t)N * D; i++) { /* xorshift, uniform in [−1, 1) */
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        vec[i] = (float)((double)(x >> 11) * 0x1.0p-52 - 1.0);
-    }
+    float *vec = uniform_vectors((size_t)N * D, 0x9E3779B97F4A7C15ULL);
     char(*ids)[ULID_LEN + 1] = malloc(N * sizeof *ids);
     insert("big", D, N, vec, NULL, NULL, NULL, NULL, ids);
     basin_space_provider p;
@@ -802,15 +810,8 @@ START_TEST(fast_first_stage_agrees_with_exact)
      * kernels (no fast stage) the same again. */
     enum { N = 50000, D = 32, BATCH = 10000 };
     make_space("fast", D, "none");
-    float *vec = malloc((size_t)N * D * sizeof *vec), q[D];
+    float *vec = uniform_vectors((size_t)N * D, 0x853C49E6748FEA9BULL), q[D];
     char(*ids)[ULID_LEN + 1] = malloc(BATCH * sizeof *ids);
-    uint64_t x = 0x853C49E6748FEA9BULL;
-    for (size_t i = 0; i < (size_t)N * D; i++) { /* xorshift, uniform in [−1, 1) */
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        vec[i] = (float)((double)(x >> 11) * 0x1.0p-52 - 1.0);
-    }
     for (size_t b = 0; b < N; b += BATCH)
         insert("fast", D, BATCH, vec + b * D, NULL, NULL, NULL, NULL, ids);
     long q4_every_row = (long)N * (64 / 2 + 2 * (long)sizeof(float)); /* basin_scan's count */
