@@ -146,7 +146,18 @@ static double read_real(param_reader *r, const char *key, double def, double lo,
     }
     const json_t *v = lookup(r, key);
     double x = def;
-    if (v) {
+    if (!v) {
+        /* A default derived from other parameters (a stable dt, a learning rate) may fall
+         * outside the range: above it the bound is as good a choice (a smaller step stays
+         * stable); below it there is no value to choose, so the caller must give one. */
+        if (def > hi)
+            x = hi;
+        else if (!isfinite(def) || (lo_open ? !(def > lo) : !(def >= lo)))
+            params_problem(r, key,
+                           "has no default for these parameters (the derived default %.17g "
+                           "is outside %s%.17g, %.17g]): give a value",
+                           def, lo_open ? "(" : "[", lo, hi);
+    } else {
         if (!json_is_number(v)) {
             params_problem(r, key, "must be a number");
         } else {
@@ -182,7 +193,13 @@ int64_t params_int(param_reader *r, const char *key, int64_t def, int64_t lo, in
     }
     const json_t *v = lookup(r, key);
     int64_t x = def;
-    if (v) {
+    if (!v && (def < lo || def > hi)) {
+        /* a default derived from other parameters fell outside the range */
+        params_problem(r, key,
+                       "has no default for these parameters (the derived default %lld is "
+                       "outside [%lld, %lld]): give a value",
+                       (long long)def, (long long)lo, (long long)hi);
+    } else if (v) {
         if (json_is_integer(v)) {
             x = json_integer_value(v);
         } else if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)) &&

@@ -4,6 +4,7 @@
  * described JSON Schema, and the resource-limit flag.
  */
 #include <check.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,6 +114,37 @@ START_TEST(each_bad_value_is_reported_at_its_pointer)
     ck_assert(has_problem("/params/m~0n"));
     ck_assert_uint_eq(problems.count, 7);
     json_decref(in);
+}
+END_TEST
+
+/* A default derived from other parameters (rsvp's dt = 0.9 dt_max grows as h²) can fall
+ * outside the key's range. Above the range the bound is used, and the normalised object
+ * holds it, so it re-parses; below it (or not finite) there is no value to choose and the
+ * key is named. Reference: params.c, read_real and params_int. */
+START_TEST(derived_defaults_out_of_range)
+{
+    param_reader r;
+    params_open(&r, NULL, "/params", &problems, NULL);
+    ck_assert_double_eq(params_real_gt(&r, "dt", 1e11, 0.0, 1e6), 1e6);
+    ck_assert_double_eq(params_real(&r, "rate", 1e300, -1.0, 1.0), 1.0);
+    json_t *out = NULL;
+    ck_assert_int_eq(params_close(&r, &out), 0);
+    ck_assert_double_eq(json_real_value(json_object_get(out, "dt")), 1e6);
+    json_decref(out);
+
+    const double below[] = {0.0, -1.0, NAN};
+    for (size_t k = 0; k < sizeof below / sizeof below[0]; k++) {
+        reset();
+        params_open(&r, NULL, "/params", &problems, NULL);
+        params_real_gt(&r, "dt", below[k], 0.0, 1e6);
+        ck_assert_int_eq(params_close(&r, NULL), BASIN_EINVAL);
+        ck_assert_msg(has_problem("/params/dt"), "default %g: dt not named", below[k]);
+    }
+    reset();
+    params_open(&r, NULL, "/params", &problems, NULL);
+    params_int(&r, "n", 5000, 1, 1000);
+    ck_assert_int_eq(params_close(&r, NULL), BASIN_EINVAL);
+    ck_assert(has_problem("/params/n"));
 }
 END_TEST
 
@@ -237,6 +269,7 @@ int main(void)
     tcase_add_checked_fixture(tc, reset, NULL);
     tcase_add_test(tc, defaults_fill_the_normalised_object);
     tcase_add_test(tc, each_bad_value_is_reported_at_its_pointer);
+    tcase_add_test(tc, derived_defaults_out_of_range);
     tcase_add_test(tc, integral_reals_are_integers);
     tcase_add_test(tc, nested_objects_and_arrays);
     tcase_add_test(tc, seed_is_drawn_once_and_kept);

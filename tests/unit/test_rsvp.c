@@ -488,6 +488,27 @@ START_TEST(test_anchors_snapshots_reproducible)
 }
 END_TEST
 
+/* Reference: params.c, read_real — the default dt is 0.9 dt_max and dt_max grows as h²:
+ * with h = 666 660 it is far above dt's bound 1e6, so the default becomes the bound, and
+ * the normalised params (which carry it) re-parse to themselves. */
+START_TEST(test_large_cell_default_dt_is_bounded)
+{
+    basin_problems problems;
+    json_t *n1, *n2;
+    void *c1, *c2;
+    json_t *params = mc_load("{\"h\": 666660, \"seed\": 1}");
+    ck_assert_int_eq(mc_parse("rsvp", params, &basin_default_limits, &problems, &n1, &c1), 0);
+    ck_assert_double_eq(json_real_value(json_object_get(n1, "dt")), 1e6);
+    ck_assert_int_eq(mc_parse("rsvp", n1, &basin_default_limits, &problems, &n2, &c2), 0);
+    ck_assert(json_equal(n1, n2));
+    mc_model("rsvp")->free_config(c1);
+    mc_model("rsvp")->free_config(c2);
+    json_decref(n1);
+    json_decref(n2);
+    json_decref(params);
+}
+END_TEST
+
 /* ---- 5. validation ------------------------------------------------------------------- */
 
 /* Reference: models.md conventions — bad params are refused with a JSON pointer per
@@ -523,6 +544,7 @@ START_TEST(test_validation)
         {"{\"tiles\": {\"depth\": 2}}", "/params/tiles/depth"},
         {"{\"force\": 3}", "/params/force"},
         {"{\"snapshot_every\": 1, \"steps\": 1000}", "/params/snapshot_every"},
+        {"{\"h\": 1e-300}", "/params/dt"}, /* dt_max = h²/(4D) underflows to 0 */
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         basin_problems problems;
@@ -586,6 +608,7 @@ int main(void)
         {"tiles_in_model", test_tiles_in_model},
         {"anchors_snapshots_reproducible", test_anchors_snapshots_reproducible},
         {"validation", test_validation},
+        {"large_cell_default_dt_is_bounded", test_large_cell_default_dt_is_bounded},
         {"cancellation", test_cancellation},
     };
     return mc_run_suite(mc_suite("rsvp", cases, sizeof cases / sizeof *cases, 120));
