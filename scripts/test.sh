@@ -38,7 +38,7 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 unit_suites build-asan
 # The queue and worker suites (threads, locks, the libuv loop) under ThreadSanitizer.
 BUILD_DIR=build-tsan scripts/build.sh -Db_sanitize=thread -Db_lundef=false \
   -Dbuildtype=debugoptimized || exit 1
-TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 unit_suites build-tsan "store worker offload"
+TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 unit_suites build-tsan "store worker offload helpers"
 # The fast suites under valgrind's memcheck (leaks and uninitialised reads).
 unit_suites build "params where util" \
   "--wrap=valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"

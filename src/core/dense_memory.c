@@ -7,8 +7,8 @@
  * b_q = Ξᵀ s_q exactly for every query q (every flip is applied to b at once).
  *
  * Threads: every quantity of one query (a row of Q, S, Wt) depends on that query alone, so
- * each part of an evaluation or an update is shared out over worker threads (plain
- * pthreads, created and joined within the part; one BLAS thread each). The products are
+ * each part of an evaluation or an update is shared out over threads (the kept helper
+ * threads of basin/helpers.h, joined within the part; one BLAS thread each). The products are
  * cut into fixed blocks, and each block is one dgemm call whichever thread makes it:
  * OpenBLAS does not give the same bits for a row computed within different row counts (its
  * kernels tile the rows by width), so the blocks must not depend on the thread count. The
@@ -25,13 +25,13 @@
 #include <cblas.h>
 #include <float.h>
 #include <math.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "basin/error.h"
+#include "basin/helpers.h"
 #include "basin/vexp.h"
 
 /* Work units (≈ 1 ns of one core): a dgemm flop counts 1/8, an exponential and its
@@ -327,7 +327,7 @@ static void update_block(basin_dense *w, size_t j, size_t mu0, size_t m)
                 mu0 == 0 ? 0.0 : 1.0, w->Qn + r0 * n, (blasint)n);
 }
 
-static void *run_task(void *arg)
+static void run_task(void *arg)
 {
     dense_task *t = arg;
     for (size_t k = t->lo; k < t->hi; k++) {
@@ -338,12 +338,11 @@ static void *run_task(void *arg)
         else
             softmax_row(t->w, k);
     }
-    return NULL;
 }
 
 /* Runs items [lo, hi) of a part of `work` units, shared in contiguous ranges over up to
- * w->threads threads (the caller's thread takes the first). A thread that cannot be
- * created leaves its range to the caller: the results are the same. */
+ * w->threads threads (the caller's thread takes the first, helpers the others). A range
+ * no helper was free for is run by the caller: the results are the same. */
 static void run_part(basin_dense *w, task_kind kind, size_t lo, size_t hi, size_t mu0, size_t m,
                      double work)
 {
@@ -354,7 +353,7 @@ static void run_part(basin_dense *w, task_kind kind, size_t lo, size_t hi, size_
     }
     T = T < items ? T : items;
     dense_task task[THREADS_MAX];
-    pthread_t tid[THREADS_MAX];
+    basin_helper_call call[THREADS_MAX];
     bool started[THREADS_MAX] = {false};
     T = T < THREADS_MAX ? T : THREADS_MAX;
     for (size_t k = 0; k < T; k++)
@@ -365,11 +364,11 @@ static void run_part(basin_dense *w, task_kind kind, size_t lo, size_t hi, size_
                                .mu0 = mu0,
                                .m = m};
     for (size_t k = 1; k < T; k++)
-        started[k] = pthread_create(&tid[k], NULL, run_task, &task[k]) == 0;
+        started[k] = basin_helper_start(&call[k], run_task, &task[k]);
     run_task(&task[0]);
     for (size_t k = 1; k < T; k++) {
         if (started[k])
-            pthread_join(tid[k], NULL);
+            basin_helper_join(&call[k]);
         else
             run_task(&task[k]);
     }

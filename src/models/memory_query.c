@@ -320,9 +320,13 @@ int memory_filter_rows(const memory_filter *f, const basin_space *sp, uint32_t *
     bool only_archived_rule =
         !f->meta && !f->tags_any && !f->tags_all && !f->has_since && !f->has_until;
     if (only_archived_rule) {
-        uint8_t any_archived = 0; /* an OR over every flag, without an early exit: it vectorises */
-        for (size_t i = 0; !f->include_archived && i < sp->n; i++)
-            any_archived |= sp->archived[i];
+        /* An OR over every flag, without an early exit and with the bounds in locals (the
+         * flags are bytes, which may alias anything): it vectorises. */
+        uint8_t any_archived = 0;
+        const uint8_t *archived = sp->archived;
+        size_t n_check = f->include_archived ? 0 : sp->n;
+        for (size_t i = 0; i < n_check; i++)
+            any_archived |= archived[i];
         if (!any_archived) {
             *rows = NULL;
             *n = sp->n;

@@ -26,11 +26,12 @@
  * The space is read through the run context's provider (include/basin/space.h): the model
  * holds a read view for the duration of the run. Large scans (about a million row
  * components, fewer for the float32 Fisher–Rao scan and for reranks) are split over up to
- * four threads (one per online CPU): unlike most models, this one uses more than one core
- * for one job, because a search is a latency-bound read of memory.
+ * four threads (one per online CPU; the caller and kept helpers, basin/helpers.h, since a
+ * new thread costs about as much as a scan of the compact codes): unlike most models, this
+ * one uses more than one core for one job, because a search is a latency-bound read of
+ * memory.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@
 
 #include "basin/embed.h"
 #include "basin/fast_scan.h"
+#include "basin/helpers.h"
 #include "basin/retrieval.h"
 #include "basin/space.h"
 #include "memory_query.h"
@@ -306,7 +308,7 @@ typedef struct scan_part {
     bool failed; /* a chunk ran out of memory */
 } scan_part;
 
-static void *scan_part_run(void *arg)
+static void scan_part_run(void *arg)
 {
     scan_part *p = arg;
     scan_job *j = p->job;
@@ -340,7 +342,6 @@ static void *scan_part_run(void *arg)
         p->failed = p->failed || !bytes;
     }
     p->top.base = 0;
-    return NULL;
 }
 
 static int scan_threads(basin_metric m, bool quantised, bool listed, size_t n, int d)
@@ -389,21 +390,21 @@ static size_t scan_split(basin_metric m, const basin_scan_data *S, const float *
                     .quantised = quantised};
     atomic_init(&job.next, 0);
     scan_part parts[SCAN_THREADS_MAX];
-    pthread_t tid[SCAN_THREADS_MAX];
+    basin_helper_call call[SCAN_THREADS_MAX];
     bool started[SCAN_THREADS_MAX] = {false};
     for (int t = 0; t < T; t++) {
         parts[t] = (scan_part){.job = &job};
         if (top) /* scores go to job.score instead */
             basin_topk_init(&parts[t].top, scratch + (size_t)t * 2 * top->k, top->k);
         if (t > 0)
-            started[t] = pthread_create(&tid[t], NULL, scan_part_run, &parts[t]) == 0;
+            started[t] = basin_helper_start(&call[t], scan_part_run, &parts[t]);
     }
-    scan_part_run(&parts[0]); /* the caller takes chunks too (all of them if no thread started) */
+    scan_part_run(&parts[0]); /* the caller takes chunks too (all of them if no helper was free) */
     size_t bytes = 0;
     bool failed = false;
     for (int t = 0; t < T; t++) {
         if (started[t])
-            pthread_join(tid[t], NULL);
+            basin_helper_join(&call[t]);
         bytes += parts[t].bytes;
         failed = failed || parts[t].failed;
         for (size_t i = 0; top && i < parts[t].top.n; i++)
