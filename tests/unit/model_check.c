@@ -91,6 +91,19 @@ void *mc_parse_ok(const char *kind, const json_t *params, json_t **normalized)
     return cfg;
 }
 
+json_t *mc_check_reparses(const char *kind, const json_t *params)
+{
+    json_t *n1, *n2;
+    mc_model(kind)->free_config(mc_parse_ok(kind, params, &n1));
+    mc_model(kind)->free_config(mc_parse_ok(kind, n1, &n2));
+    char quote[PARAMS_QUOTE_MAX];
+    ck_assert_msg(json_equal(n1, n2),
+                  "%s: the normalised params of %s do not re-parse to themselves", kind,
+                  quote_params(params, quote));
+    json_decref(n2);
+    return n1;
+}
+
 json_t *mc_schema(const char *kind)
 {
     const basin_model *m = mc_model(kind);

@@ -55,6 +55,11 @@ int mc_parse_text(const char *kind, const char *text, const basin_limits *limits
  * params, the code and the first problem's pointer and message when parse() refuses. */
 void *mc_parse_ok(const char *kind, const json_t *params, json_t **normalized);
 
+/* Parses params (borrowed) as mc_parse_ok does, then parses the normalised params again
+ * and fails the test unless they are accepted and normalise to themselves (the worker
+ * re-parses stored params). Returns the normalised params (a new reference). */
+json_t *mc_check_reparses(const char *kind, const json_t *params);
+
 /* The JSON Schema kind's parse() describes its params with (a new reference), written
  * while parsing the default params (NULL), which must succeed. */
 json_t *mc_schema(const char *kind);

@@ -461,29 +461,12 @@ START_TEST(test_anchors_snapshots_reproducible)
     run_ctx_free(a);
     run_ctx_free(b);
 
-    basin_problems problems;
-    json_t *n1, *n2;
-    void *c1, *c2;
     json_t *params = mc_load(text);
-    ck_assert_int_eq(mc_parse("rsvp", params, &basin_default_limits, &problems, &n1, &c1), 0);
-    ck_assert_int_eq(mc_parse("rsvp", n1, &basin_default_limits, &problems, &n2, &c2), 0);
-    ck_assert(json_equal(n1, n2));
-    mc_model("rsvp")->free_config(c1);
-    mc_model("rsvp")->free_config(c2);
-    json_decref(n1);
-    json_decref(n2);
+    json_decref(mc_check_reparses("rsvp", params));
     json_decref(params);
     /* defaults re-parse too */
     params = json_object();
-    ck_assert_int_eq(mc_parse("rsvp", params, &basin_default_limits, &problems, &n1, &c1), 0);
-    ck_assert_int_eq(mc_parse("rsvp", n1, &basin_default_limits, &problems, &n2, &c2), 0);
-    json_object_del(n1, "seed");
-    json_object_del(n2, "seed");
-    ck_assert(json_equal(n1, n2));
-    mc_model("rsvp")->free_config(c1);
-    mc_model("rsvp")->free_config(c2);
-    json_decref(n1);
-    json_decref(n2);
+    json_decref(mc_check_reparses("rsvp", params));
     json_decref(params);
 }
 END_TEST
@@ -493,18 +476,10 @@ END_TEST
  * the normalised params (which carry it) re-parse to themselves. */
 START_TEST(test_large_cell_default_dt_is_bounded)
 {
-    basin_problems problems;
-    json_t *n1, *n2;
-    void *c1, *c2;
     json_t *params = mc_load("{\"h\": 666660, \"seed\": 1}");
-    ck_assert_int_eq(mc_parse("rsvp", params, &basin_default_limits, &problems, &n1, &c1), 0);
-    ck_assert_double_eq(json_real_value(json_object_get(n1, "dt")), 1e6);
-    ck_assert_int_eq(mc_parse("rsvp", n1, &basin_default_limits, &problems, &n2, &c2), 0);
-    ck_assert(json_equal(n1, n2));
-    mc_model("rsvp")->free_config(c1);
-    mc_model("rsvp")->free_config(c2);
-    json_decref(n1);
-    json_decref(n2);
+    json_t *normalized = mc_check_reparses("rsvp", params);
+    ck_assert_double_eq(json_real_value(json_object_get(normalized, "dt")), 1e6);
+    json_decref(normalized);
     json_decref(params);
 }
 END_TEST
